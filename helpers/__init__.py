@@ -1,0 +1,15 @@
+"""Plumbing for the LLM course notebooks. What is being taught stays in the notebooks."""
+
+import os
+
+# Tokenizers' own threads and DataLoader worker processes do not mix (a fork after the Rust thread pool
+# started deadlocks, and transformers warns about it in every cell). The course tokenizes in batches,
+# so one thread per process loses little.
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from .config import DATASETS, LESSONS, MODELS, PROFILES, REPO_URL  # noqa: E402
+from .course import Run, dataset_id, lesson_settings, model_id, setup  # noqa: E402
+from .errors import CourseError  # noqa: E402
+
+__all__ = ["setup", "Run", "model_id", "dataset_id", "lesson_settings", "CourseError",
+           "PROFILES", "LESSONS", "MODELS", "DATASETS", "REPO_URL"]

@@ -1,0 +1,136 @@
+"""The course as plain data: where it lives, its lessons, and the ONE profiles table.
+
+Changing the size of the course is an edit in PROFILES below, never in a notebook.
+Print any of these in a notebook to see what a run will use.
+"""
+
+# The course's git repository. Notebooks' setup cells and README badges are generated
+# from this value, and a test checks that nothing else in the repository spells it differently.
+REPO_URL = "https://github.com/llm-course-org/llm-course"
+REPO_BRANCH = "main"
+
+PROFILE_NAMES = ("full", "quick", "tiny")
+
+# What each profile is for, and the hardware its time estimates refer to.
+PROFILE_INFO = {
+    "full": {"for": "a GPU (Colab T4 16 GB and up)", "timed_on": "Colab T4 GPU", "measured": False},
+    "quick": {"for": "CPU laptops and short workshops", "timed_on": "4-core laptop CPU", "measured": False},
+    "tiny": {"for": "tests and offline use: tiny models, synthetic data", "timed_on": "2-core CPU",
+             "measured": True},
+}
+
+# Logical model names -> the real Hugging Face Hub checkpoints used by `quick` and `full`.
+# In `tiny` the same logical name resolves to a tiny checkpoint of the same class, built by helpers.tiny.
+MODELS = {
+    "bert": "bert-base-uncased",
+    "distilbert": "distilbert-base-uncased",
+    "gpt2": "gpt2",
+    "flan-t5": "google/flan-t5-base",
+    "flan-t5-small": "google/flan-t5-small",
+}
+
+# Which tiny checkpoint stands in for each logical model in `tiny`.
+TINY_MODELS = {
+    "bert": "bert",
+    "distilbert": "distilbert",
+    "gpt2": "gpt2",
+    "flan-t5": "flan-t5",
+    "flan-t5-small": "flan-t5",
+}
+
+# Architecture family of each model, for the dtype policy (helpers.env.pick_dtype).
+MODEL_FAMILY = {"bert": "encoder", "distilbert": "encoder", "gpt2": "decoder",
+                "flan-t5": "t5", "flan-t5-small": "t5"}
+
+# Logical dataset names -> Hub dataset ids (namespaced).
+DATASETS = {
+    "imdb": "stanfordnlp/imdb",
+    "dialogsum": "knkarthick/dialogsum",
+}
+
+LESSONS = {
+    "00": {"title": "Start here", "notebook": "00_start_here.ipynb",
+           "outcome": "run the course in Colab or locally, pick a profile, and check your environment"},
+    "01": {"title": "Pretraining and masked language modeling",
+           "notebook": "01_pretraining_and_masked_language_modeling.ipynb",
+           "outcome": "explain self-supervised pretraining and compute BERT's masked-LM loss by hand"},
+    "02": {"title": "Prompting and in-context learning", "notebook": "02_prompting_and_in_context_learning.ipynb",
+           "outcome": "build zero-, one- and few-shot prompts that fit the token budget and score them with ROUGE"},
+    "03": {"title": "Decoding strategies", "notebook": "03_decoding_strategies.ipynb",
+           "outcome": "choose and tune greedy, beam search and sampling, and write greedy and top-p by hand"},
+    "04": {"title": "Sentiment fine-tuning three ways", "notebook": "04_sentiment_fine_tuning.ipynb",
+           "outcome": "fine-tune a classifier by feature extraction, full fine-tuning and LoRA, and compare them"},
+    "05": {"title": "Dialogue summarization with LoRA", "notebook": "05_dialogue_summarization_with_lora.ipynb",
+           "outcome": "fine-tune FLAN-T5 with LoRA, evaluate with ROUGE, and ship the adapter"},
+}
+
+# THE profiles table: lesson -> profile -> settings.
+# "models" and "datasets" map a role in the lesson to a logical name above.
+# "seconds" holds time estimates: "total" for the whole notebook, other keys for single long cells.
+# tiny times are measured on a 2-core CPU; quick/full times are estimates until measured on the named hardware.
+PROFILES = {
+    "00": {
+        "full": {"models": {"encoder": "bert", "decoder": "gpt2", "seq2seq": "flan-t5"},
+                 "datasets": {"reviews": "imdb", "dialogues": "dialogsum"}, "sample_size": 3,
+                 "seconds": {"total": 120}},
+        "quick": {"models": {"encoder": "bert", "decoder": "gpt2", "seq2seq": "flan-t5"},
+                  "datasets": {"reviews": "imdb", "dialogues": "dialogsum"}, "sample_size": 3,
+                  "seconds": {"total": 180}},
+        "tiny": {"models": {"encoder": "bert", "decoder": "gpt2", "seq2seq": "flan-t5"},
+                 "datasets": {"reviews": "imdb", "dialogues": "dialogsum"}, "sample_size": 3,
+                 "seconds": {"total": 15}},
+    },
+    "01": {
+        "full": {"models": {"mlm": "bert"}, "datasets": {}, "top_k": 5, "seconds": {"total": 120}},
+        "quick": {"models": {"mlm": "bert"}, "datasets": {}, "top_k": 5, "seconds": {"total": 180}},
+        "tiny": {"models": {"mlm": "bert"}, "datasets": {}, "top_k": 5, "seconds": {"total": 20}},
+    },
+    "02": {
+        "full": {"models": {"seq2seq": "flan-t5"}, "datasets": {"dialogues": "dialogsum"},
+                 "eval_size": 50, "max_input_tokens": 512, "max_new_tokens": 60, "batch_size": 16,
+                 "seconds": {"total": 300}},
+        "quick": {"models": {"seq2seq": "flan-t5"}, "datasets": {"dialogues": "dialogsum"},
+                  "eval_size": 10, "max_input_tokens": 512, "max_new_tokens": 40, "batch_size": 10,
+                  "seconds": {"total": 480}},
+        "tiny": {"models": {"seq2seq": "flan-t5"}, "datasets": {"dialogues": "dialogsum"},
+                 "eval_size": 16, "max_input_tokens": 512, "max_new_tokens": 24, "batch_size": 16,
+                 "seconds": {"total": 25}},
+    },
+    "03": {
+        "full": {"models": {"lm": "gpt2"}, "datasets": {}, "max_new_tokens": 60, "seconds": {"total": 120}},
+        "quick": {"models": {"lm": "gpt2"}, "datasets": {}, "max_new_tokens": 40, "seconds": {"total": 240}},
+        "tiny": {"models": {"lm": "gpt2"}, "datasets": {}, "max_new_tokens": 30, "seconds": {"total": 20}},
+    },
+    "04": {
+        "full": {"models": {"encoder": "distilbert"}, "datasets": {"reviews": "imdb"},
+                 "train_size": 5000, "val_size": 1000, "test_size": 2000, "max_length": 512,
+                 "batch_size": 16, "epochs": 2, "head_epochs": 20, "lora_r": 8, "lora_epochs": 2,
+                 "seconds": {"total": 1200}},
+        "quick": {"models": {"encoder": "distilbert"}, "datasets": {"reviews": "imdb"},
+                  "train_size": 400, "val_size": 100, "test_size": 200, "max_length": 128,
+                  "batch_size": 16, "epochs": 1, "head_epochs": 20, "lora_r": 8, "lora_epochs": 1,
+                  "seconds": {"total": 540}},
+        "tiny": {"models": {"encoder": "distilbert"}, "datasets": {"reviews": "imdb"},
+                 "train_size": 400, "val_size": 100, "test_size": 200, "max_length": 128,
+                 "batch_size": 16, "epochs": 2, "head_epochs": 20, "lora_r": 8, "lora_epochs": 3,
+                 "seconds": {"total": 50}},
+    },
+    "05": {
+        "full": {"models": {"seq2seq": "flan-t5"}, "datasets": {"dialogues": "dialogsum"},
+                 "train_size": 2000, "eval_size": 100, "max_source_length": 512, "max_target_length": 128,
+                 "batch_size": 8, "epochs": 1, "lora_r": 32, "lora_alpha": 32, "max_new_tokens": 60,
+                 "seconds": {"total": 1200}},
+        "quick": {"models": {"seq2seq": "flan-t5-small"}, "datasets": {"dialogues": "dialogsum"},
+                  "train_size": 64, "eval_size": 16, "max_source_length": 256, "max_target_length": 64,
+                  "batch_size": 8, "epochs": 1, "lora_r": 32, "lora_alpha": 32, "max_new_tokens": 40,
+                  "seconds": {"total": 600}},
+        "tiny": {"models": {"seq2seq": "flan-t5"}, "datasets": {"dialogues": "dialogsum"},
+                 "train_size": 200, "eval_size": 24, "max_source_length": 256, "max_target_length": 64,
+                 "batch_size": 16, "epochs": 3, "lora_r": 16, "lora_alpha": 32, "max_new_tokens": 40,
+                 "seconds": {"total": 50}},
+    },
+}
+
+
+def lesson_ids():
+    return list(LESSONS)

@@ -1,0 +1,187 @@
+"""The machine a notebook runs on: device, dtype policy, seeding, Colab, the Hub, versions."""
+
+import importlib.metadata
+import os
+import platform
+import random
+import shutil
+import sys
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+HUB_PROBE_TIMEOUT_S = 3.0
+VERSION_PACKAGES = ("torch", "transformers", "datasets", "peft", "accelerate", "evaluate", "numpy")
+
+
+def in_colab():
+    return "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ
+
+
+def pick_device():
+    """'cuda' if an NVIDIA GPU is visible, 'mps' on Apple silicon, else 'cpu'."""
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def cuda_capability():
+    import torch
+
+    return torch.cuda.get_device_capability() if torch.cuda.is_available() else None
+
+
+def pick_dtype(device, family):
+    """The dtype to compute in, for a model family ('encoder', 'decoder' or 't5').
+
+    bf16 only where the GPU does it natively (compute capability >= 8.0: A100, L4, H100...).
+    A T4 (7.5) says bf16 is "supported" but emulates it slowly, so encoders and decoders use fp16 there.
+    T5 overflows in fp16 (activations exceed 65,504 and become inf, then NaN), so it stays fp32
+    wherever bf16 is not native. CPUs and Apple GPUs compute in fp32.
+    """
+    import torch
+
+    if device != "cuda":
+        return torch.float32
+    if cuda_capability() >= (8, 0):
+        return torch.bfloat16
+    return torch.float32 if family == "t5" else torch.float16
+
+
+def precision_args(dtype):
+    """The Trainer arguments for mixed precision matching `dtype` (empty on CPU / fp32)."""
+    import torch
+
+    if dtype == torch.bfloat16:
+        return {"bf16": True}
+    if dtype == torch.float16:
+        return {"fp16": True}
+    return {}
+
+
+def seed_everything(seed=42):
+    """Seed Python, NumPy and PyTorch so that a re-run gives the same numbers on the same machine."""
+    import numpy as np
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    if torch.cuda.is_available():
+        torch.cuda.manual_seed_all(seed)
+
+
+def hub_endpoint():
+    return os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
+
+
+def hub_offline_forced():
+    """True when the user told the Hugging Face libraries to stay offline."""
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def hub_reachable(timeout=HUB_PROBE_TIMEOUT_S):
+    """Does the Hugging Face Hub answer within `timeout` seconds?
+
+    Offline, `from_pretrained` retries for about 45 s before a cryptic OSError; this answers in at
+    most `timeout` seconds. The request runs in a thread because a DNS lookup ignores socket timeouts.
+    """
+    if hub_offline_forced():
+        return False
+    answer = []
+
+    def probe():
+        try:
+            urllib.request.urlopen(urllib.request.Request(hub_endpoint() + "/api/whoami-v2", method="HEAD"),
+                                   timeout=timeout)
+            answer.append(True)
+        except urllib.error.HTTPError:
+            answer.append(True)  # any HTTP answer (401 here) means the Hub is there
+        except Exception:
+            answer.append(False)
+
+    thread = threading.Thread(target=probe, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return bool(answer and answer[0])
+
+
+def hf_hub_cache():
+    from huggingface_hub import constants
+
+    return Path(constants.HF_HUB_CACHE)
+
+
+def model_cached(repo_id):
+    """Is this Hub model in the local Hugging Face cache (config and weights)?"""
+    from huggingface_hub import try_to_load_from_cache
+
+    config = try_to_load_from_cache(repo_id, "config.json")
+    return isinstance(config, str)
+
+
+def dataset_cached(dataset_id):
+    """Did `load_dataset` already prepare this dataset? Offline, datasets can only load what it prepared."""
+    from datasets import config as ds_config
+
+    return (Path(ds_config.HF_DATASETS_CACHE) / dataset_id.replace("/", "___")).is_dir()
+
+
+def versions():
+    """Python and the course's main libraries, as {name: version}."""
+    found = {"python": platform.python_version()}
+    for name in VERSION_PACKAGES:
+        try:
+            found[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def gpu_report():
+    """Name and memory of the GPU, or None."""
+    import torch
+
+    if not torch.cuda.is_available():
+        return None
+    props = torch.cuda.get_device_properties(0)
+    return {"name": props.name, "memory_gb": round(props.total_memory / 2**30, 1),
+            "capability": f"{props.major}.{props.minor}"}
+
+
+def free_disk_gb(path="."):
+    return round(shutil.disk_usage(path).free / 2**30, 1)
+
+
+COLAB_GPU_ADVICE = "In Colab: Runtime > Change runtime type > Hardware accelerator: T4 GPU, then run the setup cell again."
+
+
+def environment_report(min_disk_gb=10):
+    """Rows of (check, finding, advice) for the start-here notebook; advice is '' when all is well."""
+    rows = []
+    gpu = gpu_report()
+    if gpu:
+        advice = "" if gpu["memory_gb"] >= 14 else "Less than 14 GB: use smaller batch sizes in `full`, or `quick`."
+        rows.append(("GPU", f"{gpu['name']}, {gpu['memory_gb']} GB, compute capability {gpu['capability']}", advice))
+    else:
+        device = pick_device()
+        advice = COLAB_GPU_ADVICE if in_colab() else "Fine for `quick` and `tiny`; `full` needs an NVIDIA GPU."
+        rows.append(("GPU", f"none (computing on {device})", advice))
+    found = versions()
+    rows.append(("Python", found.pop("python"), ""))
+    for name, version in found.items():
+        rows.append((name, version, "Install the course requirements: pip install -r requirements.txt"
+                     if version == "not installed" else ""))
+    reachable = hub_reachable()
+    rows.append(("Hugging Face Hub", "reachable" if reachable else "not reachable",
+                 "" if reachable else "Offline: use models cached by `python -m helpers prefetch`, or COURSE_PROFILE=tiny."))
+    disk = free_disk_gb(hf_hub_cache().parent if hf_hub_cache().parent.exists() else ".")
+    rows.append(("Free disk", f"{disk} GB", "" if disk >= min_disk_gb else
+                 f"The real models and data need about {min_disk_gb} GB: free some space."))
+    rows.append(("Running in", "Google Colab" if in_colab() else "local Jupyter or Python", ""))
+    return rows

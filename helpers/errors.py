@@ -1,0 +1,23 @@
+"""Errors that speak to a learner: what happened, the one thing to do next, and where to read more."""
+
+from .config import REPO_URL, REPO_BRANCH
+
+TROUBLESHOOTING_PATH = "docs/troubleshooting.md"
+
+
+def troubleshooting_url(topic):
+    return f"{REPO_URL}/blob/{REPO_BRANCH}/{TROUBLESHOOTING_PATH}#{topic}"
+
+
+class CourseError(RuntimeError):
+    """An error a learner can fix. `topic` is the anchor of an entry in docs/troubleshooting.md."""
+
+    def __init__(self, what, fix, topic):
+        self.what, self.fix, self.topic = what, fix, topic
+        super().__init__(f"{what}\n\nWhat to do: {fix}\n\nMore help: {troubleshooting_url(topic)}")
+
+
+def unknown_choice(kind, value, choices):
+    """A ValueError-like CourseError for an unknown profile, lesson, model or dataset name."""
+    listed = ", ".join(repr(c) for c in choices)
+    return CourseError(f"Unknown {kind} {value!r}.", f"use one of: {listed}.", "unknown-name")

@@ -1,0 +1,100 @@
+"""The setup cell every notebook starts with, and small tools to write notebooks.
+
+The setup cell is generated from SETUP_CELL below, so it is the same in every notebook (only the
+lesson number differs) and the repository URL appears once, in helpers.config. tests/ checks it.
+"""
+
+import re
+
+import nbformat
+
+from .config import REPO_BRANCH, REPO_URL
+
+SETUP_CELL = '''\
+# Setup: the same first cell in every notebook of the course. Safe to run twice.
+LESSON = "{lesson}"
+import sys
+if "google.colab" in sys.modules:  # Colab: install the course's helpers (about a minute, first run only)
+    !pip install -q "llm-course @ git+{repo_url}@{branch}"
+try:
+    import helpers
+except ModuleNotFoundError:  # a local clone without `pip install -e .`: use the package next door
+    sys.path.insert(0, "..")
+    import helpers
+run = helpers.setup(LESSON)'''
+
+LESSON_LINE = re.compile(r'^LESSON = "(\d\d)"$', re.MULTILINE)
+
+
+def setup_cell_source(lesson):
+    return SETUP_CELL.format(lesson=lesson, repo_url=REPO_URL, branch=REPO_BRANCH)
+
+
+def colab_url(notebook_path):
+    """The "Open in Colab" link of a notebook, e.g. colab_url("notebooks/00_start_here.ipynb")."""
+    return f"https://colab.research.google.com/github/{REPO_URL.split('github.com/')[1]}/blob/{REPO_BRANCH}/{notebook_path}"
+
+
+def colab_badge(notebook_path):
+    return (f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+            f"({colab_url(notebook_path)})")
+
+
+def first_code_cell(nb):
+    return next(c for c in nb.cells if c.cell_type == "code")
+
+
+def is_clean(nb):
+    """No outputs and no execution counts in any code cell."""
+    return all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
+
+
+def clean(nb):
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return nb
+
+
+def markdown(text):
+    return nbformat.v4.new_markdown_cell(text.strip("\n"))
+
+
+def code(text, hidden=False, tags=()):
+    """A code cell; `hidden=True` collapses its source in Jupyter and Colab (used for solutions)."""
+    cell = nbformat.v4.new_code_cell(text.strip("\n"))
+    if hidden:
+        cell.metadata["jupyter"] = {"source_hidden": True}
+        cell.metadata["cellView"] = "form"  # Colab hides the code of a form cell
+    if tags:
+        cell.metadata["tags"] = list(tags)
+    return cell
+
+
+def write_notebook(path, lesson, cells):
+    """Write a clean notebook whose first code cell is the shared setup cell."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    nb.metadata["colab"] = {"provenance": []}
+    first_code = next(i for i, c in enumerate(cells) if c.cell_type == "code")
+    cells = cells[:first_code] + [code(setup_cell_source(lesson))] + cells[first_code:]
+    nb.cells = cells
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"c{i:03d}"  # stable ids keep diffs small when a notebook is regenerated
+    nbformat.write(clean(nb), path)
+    return path
+
+
+def time_table_markdown(lesson):
+    """The per-profile time table of a lesson's introduction, generated from the profiles table."""
+    from .config import PROFILE_INFO, PROFILES
+    from .course import format_seconds
+
+    lines = ["| profile | for | time | timed on |", "| --- | --- | --- | --- |"]
+    for profile, settings in PROFILES[lesson].items():
+        info = PROFILE_INFO[profile]
+        kind = "measured" if info["measured"] else "estimate"
+        lines.append(f"| `{profile}` | {info['for']} | {format_seconds(settings['seconds']['total'])} | "
+                     f"{info['timed_on']} ({kind}) |")
+    return "\n".join(lines)

@@ -1,0 +1,33 @@
+"""Download everything a profile needs into the Hugging Face caches, for offline use afterwards."""
+
+from . import config, course, env
+from .errors import CourseError
+
+# Weights as safetensors only (the course never loads pickled .bin weights), plus configs and tokenizers.
+MODEL_FILES = ["*.json", "*.safetensors", "*.model", "*.txt"]
+
+
+def prefetch(profile):
+    course.check_profile(profile)
+    if profile == "tiny":
+        from . import tiny
+
+        print(f"`tiny` needs no download; building its fixtures in {tiny.ensure_built()}.")
+        return
+    if not env.hub_reachable():
+        raise CourseError("Prefetching needs the Hugging Face Hub, and it cannot be reached from here.",
+                          "run this on a machine that is online, then copy its Hugging Face cache "
+                          f"({env.hf_hub_cache().parent}) to this one, or use COURSE_PROFILE=tiny.",
+                          "offline-or-hub-errors")
+    from datasets import load_dataset
+    from huggingface_hub import snapshot_download
+
+    models, datasets = course._needs(list(config.LESSONS), profile)
+    for name in models:
+        print(f"model   {config.MODELS[name]} ...", flush=True)
+        snapshot_download(config.MODELS[name], allow_patterns=MODEL_FILES)
+    for name in datasets:
+        # datasets loads offline only what load_dataset itself prepared, so call it, not snapshot_download
+        print(f"dataset {config.DATASETS[name]} ...", flush=True)
+        load_dataset(config.DATASETS[name])
+    print(f"Done. The `{profile}` profile now runs offline: set HF_HUB_OFFLINE=1 and COURSE_PROFILE={profile}.")
