@@ -33,6 +33,7 @@ def main(argv=None):
     run = sub.add_parser("run", help="execute notebooks headless into build/ and write build/report.md")
     run.add_argument("notebooks", nargs="*", help="notebook paths (default: every lesson, in order)")
     run.add_argument("--profile", choices=config.PROFILE_NAMES)
+    sub.add_parser("sync", help="regenerate setup cells, time tables and the README course map from helpers.config")
     pre = sub.add_parser("prefetch", help="download a profile's models and data for offline use")
     pre.add_argument("--profile", choices=config.PROFILE_NAMES, default="quick")
     args = parser.parse_args(argv)
@@ -49,6 +50,11 @@ def main(argv=None):
             from .runner import run_notebooks
 
             return run_notebooks(args.notebooks, args.profile)
+        elif args.command == "sync":
+            from .notebook import sync
+
+            changed = sync()
+            print("\n".join(f"updated {path}" for path in changed) or "Everything is in sync.")
         elif args.command == "prefetch":
             from .prefetch import prefetch
 

@@ -197,6 +197,7 @@ def setup(lesson, profile=None, seed=SEED, quiet=False):
     chosen, why = choose_profile([lesson], profile)
     if chosen == "tiny":
         tiny.ensure_built(verbose=not quiet)
+        env.use_one_thread()
     env.seed_everything(seed)
     run = Run(lesson=lesson, profile=chosen, why=why, device=env.pick_device(),
               settings=lesson_settings(lesson, chosen), seed=seed)

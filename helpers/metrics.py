@@ -1,8 +1,8 @@
 """Metrics used by more than one lesson: classification scores, ROUGE, perplexity.
 
 ROUGE follows the settings of `evaluate`'s "rouge" metric (stemming on, the mean of per-example
-F-measures), computed with Google's `rouge_score` package directly: `evaluate.load("rouge")`
-downloads code from the Hub, which the offline profile cannot do.
+F-measures), computed with Google's `rouge_score` package directly: loading `evaluate`'s metric
+downloads its code from the Hub, which the offline profile cannot do.
 """
 
 import math

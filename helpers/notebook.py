@@ -98,3 +98,55 @@ def time_table_markdown(lesson):
         lines.append(f"| `{profile}` | {info['for']} | {format_seconds(settings['seconds']['total'])} | "
                      f"{info['timed_on']} ({kind}) |")
     return "\n".join(lines)
+
+
+def course_map_markdown():
+    """The README's lesson table, generated from helpers.config (tests/ checks the README holds it)."""
+    from .config import DATASETS, LESSONS, MODELS, PROFILES
+    from .course import format_seconds
+
+    lines = ["| lesson | after it you can | open | models and data (`quick`/`full`) | time: full / quick / tiny |",
+             "| --- | --- | --- | --- | --- |"]
+    for lesson, meta in LESSONS.items():
+        path = f"notebooks/{meta['notebook']}"
+        profiles = PROFILES[lesson]
+        models = sorted({MODELS[m] for p in ("quick", "full") for m in profiles[p]["models"].values()})
+        data = sorted({DATASETS[d] for d in profiles["full"]["datasets"].values()})
+        times = " / ".join(format_seconds(profiles[p]["seconds"]["total"]) for p in ("full", "quick", "tiny"))
+        lines.append(f"| [{lesson} {meta['title']}]({path}) | {meta['outcome']} | {colab_badge(path)} | "
+                     f"{', '.join(models + data)} | {times} |")
+    return "\n".join(lines)
+
+
+TIME_TABLE = re.compile(r"\| profile \| for \| time \| timed on \|\n(?:\|.*\|\n?)+")
+MAP_START, MAP_END = "<!-- course-map:start -->", "<!-- course-map:end -->"
+
+
+def sync(root="."):
+    """Regenerate what is generated from helpers.config: each notebook's setup cell and time table, and the
+    README's course map. Run `python -m helpers sync` after editing the profiles table or the repository URL."""
+    from pathlib import Path
+
+    root = Path(root)
+    changed = []
+    for path in sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        lesson = path.name[:2]
+        before = nbformat.writes(nb)
+        first_code_cell(nb).source = setup_cell_source(lesson)
+        header = nb.cells[0]
+        header.source = TIME_TABLE.sub(time_table_markdown(lesson) + "\n", header.source, count=1).rstrip("\n")
+        header.source = re.sub(r"\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)", colab_badge(f"notebooks/{path.name}"),
+                               header.source)
+        if nbformat.writes(nb) != before:
+            nbformat.write(clean(nb), path)
+            changed.append(str(path))
+    readme = root / "README.md"
+    text = readme.read_text()
+    if MAP_START in text:
+        head, rest = text.split(MAP_START, 1)
+        new = f"{head}{MAP_START}\n{course_map_markdown()}\n{MAP_END}{rest.split(MAP_END, 1)[1]}"
+        if new != text:
+            readme.write_text(new)
+            changed.append(str(readme))
+    return changed

@@ -129,7 +129,8 @@ TOPICS = {
                    "That will be {price} dollars.", "{decision_line}"]],
         "test": [["Excuse me, do you sell a {color} {item}?", "We do. The price is {price} dollars.",
                   "{decision_line}"]],
-        "lines": {"buys it": "Great, I will take it.", "decides not to buy it": "Hmm, that is too much for me."},
+        "lines": {"train": {"buys it": "Great, I will take it.", "decides not to buy it": "Hmm, that is too much for me."},
+                  "test": {"buys it": "Perfect, I'll buy it.", "decides not to buy it": "No thanks, that's over my budget."}},
         "summary": "#Person1# wants to buy a {color} {item}. It costs {price} dollars and #Person1# {decision}.",
     },
     "restaurant": {
@@ -197,7 +198,7 @@ def make_dialogue(rng, topic, templates="train"):
     spec = TOPICS[topic]
     slots = spec["slots"](rng)
     if "lines" in spec:
-        slots["decision_line"] = spec["lines"][slots["decision"]]
+        slots["decision_line"] = spec["lines"][templates][slots["decision"]]
     turns = [t.format(**slots) for t in rng.choice(spec[templates])]
     if rng.random() < 0.4:
         turns = list(rng.choice(SMALL_TALK)) + turns

@@ -24,6 +24,7 @@ VOCAB_SIZE = 1000
 T5_EXTRA_IDS = 100
 MAX_POSITIONS = 512
 MODEL_NAMES = ("bert", "distilbert", "gpt2", "flan-t5")
+PRETRAIN_STEPS = {"bert": 300, "distilbert": 150, "gpt2": 150, "flan-t5": 300}
 DATASET_NAMES = ("imdb", "dialogsum")
 # Instructions the tiny FLAN-T5 is "instruction tuned" on: like the real one, it then gives
 # short, generic summaries zero-shot, which fine-tuning can improve on.
@@ -64,12 +65,15 @@ def ensure_built(verbose=True):
     return tiny_dir()
 
 
-def build(verbose=True):
-    """Build everything into a temporary folder, then move it into place in one step."""
+def build(verbose=True, folder=None, steps_scale=1.0):
+    """Build everything into a temporary folder, then move it into place in one step.
+
+    `folder` and `steps_scale` exist for the tests (a fast, smaller build elsewhere); the course uses the defaults.
+    """
     import torch
 
     start = time.perf_counter()
-    final = tiny_dir()
+    final = Path(folder) if folder else tiny_dir()
     work = final.with_name(f"{final.name}.building-{os.getpid()}")
     shutil.rmtree(work, ignore_errors=True)
     say = print if verbose else (lambda *a, **k: None)
@@ -79,7 +83,7 @@ def build(verbose=True):
     torch.set_num_threads(2)  # a fixed thread count keeps the arithmetic, and so the weights, identical
     try:
         texts = _build_datasets(work / "data")
-        _build_models(work / "models", texts, say)
+        _build_models(work / "models", texts, say, steps_scale)
     finally:
         torch.set_num_threads(threads)
 
@@ -160,16 +164,38 @@ def _build_datasets(data_dir):
 # ---------------------------------------------------------------- tokenizers
 
 
+def _wordpiece_vocab(corpus, size):
+    """A WordPiece vocabulary chosen by frequency: special tokens, characters, frequent word-initial and
+    '##' word-final pieces, then the most frequent whole words.
+
+    The `tokenizers` WordPiece trainer breaks ties between equally frequent merges in hash-map order, so
+    two runs give different vocabularies; counting and sorting by (-count, text) gives the same one every
+    time. Tokenizing stays real WordPiece: greedy longest match first, unknown words split into pieces.
+    """
+    from collections import Counter
+
+    from tokenizers import normalizers, pre_tokenizers
+
+    normalize, split = normalizers.BertNormalizer(lowercase=True), pre_tokenizers.BertPreTokenizer()
+    words = Counter(w for text in corpus for w, _ in split.pre_tokenize_str(normalize.normalize_str(text)))
+    chars = sorted({c for w in words for c in w})
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + chars + ["##" + c for c in chars]
+    pieces = Counter()
+    for word, count in words.items():
+        for k in range(2, min(len(word), 6)):
+            pieces[word[:k]] += count
+            pieces["##" + word[-k:]] += count
+    n_pieces = (size - len(vocab)) // 4
+    ranked = lambda counter: [t for t, _ in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))]
+    vocab += [p for p in ranked(pieces) if p not in vocab][:n_pieces]
+    vocab += [w for w in ranked(words) if w not in vocab][:size - len(vocab)]
+    return {token: i for i, token in enumerate(vocab)}
+
+
 def _train_wordpiece(corpus):
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
     from transformers import BertTokenizer
 
-    raw = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    raw.normalizer = normalizers.BertNormalizer(lowercase=True)
-    raw.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    raw.train_from_iterator(corpus, trainers.WordPieceTrainer(
-        vocab_size=VOCAB_SIZE, special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"], show_progress=False))
-    return BertTokenizer(vocab=raw.get_vocab(), model_max_length=MAX_POSITIONS)
+    return BertTokenizer(vocab=_wordpiece_vocab(corpus, VOCAB_SIZE), model_max_length=MAX_POSITIONS)
 
 
 def _train_byte_bpe(corpus):
@@ -195,7 +221,11 @@ def _train_unigram(corpus):
     raw.train_from_iterator(corpus, trainers.UnigramTrainer(
         vocab_size=VOCAB_SIZE - T5_EXTRA_IDS, special_tokens=["<pad>", "</s>", "<unk>"], unk_token="<unk>",
         show_progress=False))
-    vocab = [tuple(v) for v in json.loads(raw.to_str())["model"]["vocab"]]
+    # The trainer's scores wobble in the last digits between runs (summation order); rounding and sorting
+    # makes the vocabulary, and so the model built on it, identical every time.
+    trained = json.loads(raw.to_str())["model"]["vocab"]
+    special, learned = trained[:3], sorted((p, round(score, 2)) for p, score in trained[3:])
+    vocab = [tuple(v) for v in special] + sorted(learned, key=lambda ps: (-ps[1], ps[0]))
     vocab += [(f"<extra_id_{i}>", 0.0) for i in range(T5_EXTRA_IDS - 1, -1, -1)]
     return T5Tokenizer(vocab=vocab, extra_ids=T5_EXTRA_IDS, model_max_length=MAX_POSITIONS)
 
@@ -311,7 +341,7 @@ def _pretrain_t5(model, tokenizer, texts, dialogues, steps, seed):
     return _train(model, _batches(examples, 16, steps, seed), inputs, lr=3e-3)
 
 
-def _build_models(models_dir, texts, say):
+def _build_models(models_dir, texts, say, steps_scale=1.0):
     import torch
     from transformers import (BertForMaskedLM, DistilBertForMaskedLM, DistilBertTokenizer, GPT2LMHeadModel,
                               T5ForConditionalGeneration)
@@ -323,7 +353,7 @@ def _build_models(models_dir, texts, say):
     unigram = _train_unigram(plain + list(texts["dialogues"]["summary"]) + T5_INSTRUCTIONS)
     configs = _configs({"wordpiece": len(wordpiece), "bpe": len(bpe), "unigram": len(unigram)})
 
-    steps = {"bert": 300, "distilbert": 150, "gpt2": 150, "flan-t5": 300}
+    steps = {name: max(1, round(n * steps_scale)) for name, n in PRETRAIN_STEPS.items()}
     for offset, name in enumerate(MODEL_NAMES):
         started = time.perf_counter()
         torch.manual_seed(SEED + offset)

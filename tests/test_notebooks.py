@@ -1,0 +1,91 @@
+"""Static checks of every notebook: committed clean, the shared setup cell first, the template's header,
+exercises with checks and hidden solutions, current APIs only, the repository URL from one place."""
+
+import re
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers import config
+from helpers.notebook import colab_badge, first_code_cell, is_clean, setup_cell_source, time_table_markdown
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+REMOVED_OR_UNSAFE = ["evaluation_strategy", "pad_to_max_length", "trust_remote_code=True",
+                     "from transformers import AdamW", "torch_dtype=", "load_metric", "evaluate.load("]
+
+
+def read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def source(nb):
+    return "\n".join(cell.source for cell in nb.cells)
+
+
+def test_every_lesson_has_its_notebook():
+    names = {p.name for p in NOTEBOOKS}
+    assert [m["notebook"] for m in config.LESSONS.values() if m["notebook"] not in names] == []
+    assert names <= {m["notebook"] for m in config.LESSONS.values()}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_without_outputs(path):
+    assert is_clean(read(path)), f"{path.name}: clear outputs and execution counts before committing"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_starts_with_the_shared_setup_cell(path):
+    assert first_code_cell(read(path)).source == setup_cell_source(path.name[:2])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_header_has_badge_and_the_generated_time_table(path):
+    header = read(path).cells[0]
+    assert header.cell_type == "markdown"
+    assert colab_badge(f"notebooks/{path.name}") in header.source
+    assert time_table_markdown(path.name[:2]) in header.source, "regenerate the time table from the profiles table"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_exercises_have_checks_and_hidden_solutions(path):
+    cells = read(path).cells
+    solutions = [c for c in cells if "solution" in c.metadata.get("tags", [])]
+    assert 2 <= len(solutions) <= 4, "2-4 exercises per notebook"
+    for cell in solutions:
+        assert cell.metadata.get("jupyter", {}).get("source_hidden"), "solutions are collapsed"
+        assert "check(" in cell.source, "a solution re-runs its check"
+    placeholders = [c for c in cells if c.cell_type == "code" and re.search(r"^\w+ = \.\.\.", c.source, re.M)]
+    assert len(placeholders) >= len(solutions)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_uses_current_apis_only(path):
+    text = source(read(path))
+    assert [api for api in REMOVED_OR_UNSAFE if api in text] == []
+
+
+def test_helpers_use_current_apis_only():
+    text = "\n".join(p.read_text() for p in (ROOT / "helpers").glob("*.py"))
+    assert [api for api in REMOVED_OR_UNSAFE if api in text] == []
+
+
+def test_repository_url_has_one_source():
+    """Every GitHub repository mentioned in the project is the course's own, as spelled in helpers.config."""
+    slug = config.REPO_URL.split("github.com/")[1]
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    files = [ROOT / f for f in tracked if f.endswith((".py", ".md", ".ipynb", ".toml", ".txt", ".yml", "Makefile"))]
+    files = [f for f in files if f.exists()] + NOTEBOOKS
+    pattern = re.compile(r"(?:github\.com|colab\.research\.google\.com/github)/([\w.-]+/[\w.-]+)")
+    for path in files:
+        for found in pattern.findall(path.read_text()):
+            if found.split("/")[0] == slug.split("/")[0] or "llm-course" in found:
+                assert found == slug, f"{path.name} spells the course repository {found!r}; use helpers.config.REPO_URL"
+
+
+def test_readme_course_map_is_generated_from_the_profiles_table():
+    from helpers.notebook import course_map_markdown
+
+    assert course_map_markdown() in (ROOT / "README.md").read_text(), "run `python -m helpers sync`"
