@@ -97,7 +97,7 @@ def input_limit(tokenizer, max_tokens=None):
 
 @dataclass
 class FittedPrompt:
-    """A prompt built by `fit_prompt`: its text, the examples it holds, and its size in tokens."""
+    """A prompt built by `fit_prompt`: its text, its examples as (dialogue, summary) pairs, its size in tokens."""
 
     text: str
     examples: list
@@ -141,7 +141,7 @@ def fit_prompt(dialogue, pool, tokenizer, shots, max_tokens=None, template=DEFAU
         text = build_prompt(dialogue, examples, template, separator)
         return text, count_tokens(tokenizer, text)
 
-    alone, n_alone = build([])
+    _, n_alone = build([])
     if n_alone > limit:
         raise CourseError(f"The dialogue to summarize takes {n_alone} tokens with this template, over the "
                           f"budget of {limit}: even a zero-shot prompt does not fit, and truncation would cut "
@@ -183,7 +183,8 @@ def fit_prompt(dialogue, pool, tokenizer, shots, max_tokens=None, template=DEFAU
             text, n_tokens = build(examples)
             if n_tokens <= limit:
                 return FittedPrompt(text, examples, n_tokens, limit, True, requested)
-    for examples in _exact_greedy(pool, shots, limit, build):  # the estimate was off by a token or two
+    examples = _exact_greedy(pool, shots, limit, build)  # the estimates were off by a token or two
+    if examples:
         text, n_tokens = build(examples)
         return FittedPrompt(text, examples, n_tokens, limit, True, requested)
     raise CourseError(f"No {shots} examples from this pool fit: even the {shots} shortest make a prompt of "
@@ -192,14 +193,14 @@ def fit_prompt(dialogue, pool, tokenizer, shots, max_tokens=None, template=DEFAU
 
 
 def _exact_greedy(pool, shots, limit, build):
-    """Yield the first `shots` examples, in pool order, that fit when each prompt is counted exactly."""
+    """The first `shots` examples, in pool order, that fit when each prompt is counted exactly; else None."""
     chosen = []
     for example in pool:
         if build(chosen + [example])[1] <= limit:
             chosen.append(example)
             if len(chosen) == shots:
-                yield chosen
-                return
+                return chosen
+    return None
 
 
 def check_fits(tokenizer, prompts, max_tokens=None):

@@ -86,7 +86,7 @@ def test_zero_shots_is_the_zero_shot_prompt(tokenizer):
 
 
 def over_budget_pool():
-    """Two long examples first, then short ones: the first three do not fit in 512 tokens."""
+    """Long examples (about 300 tokens) mixed with short ones: the first three do not fit in 512 tokens."""
     return [example(0, 150), example(1, 150), example(2, 5), example(3, 150), example(4, 6), example(5, 7)]
 
 
@@ -191,3 +191,20 @@ def test_fit_prompt_never_returns_an_over_budget_prompt(budget):
         assert smallest > budget  # raised only when no three examples fit
     else:
         assert len(fitted.examples) == 3 and fitted.n_tokens == count_tokens(tokenizer, fitted.text) <= budget
+
+
+class CostlyPairsTokenizer(JoinCostTokenizer):
+    """One token per word, plus (number of X's)**2: two X examples cost more together than apart."""
+
+    def __call__(self, texts, add_special_tokens=True, verbose=True):
+        return {"input_ids": [[0] * (len(t.split()) + t.count("X") ** 2) for t in texts]}
+
+
+def test_fit_prompt_searches_exactly_when_the_estimates_are_wrong():
+    tokenizer = CostlyPairsTokenizer()
+    pool = [{"dialogue": "X", "summary": "s."}, {"dialogue": "X", "summary": "s."},
+            {"dialogue": "a b c", "summary": "s."}]
+    budget = count_tokens(tokenizer, build_prompt(DIALOGUE, pool[:2])) - 1  # the two X's do not fit together
+    fitted = fit_prompt(DIALOGUE, pool, tokenizer, shots=2, max_tokens=budget)
+    assert fitted.examples == [("X", "s."), ("a b c", "s.")]
+    assert fitted.replaced and fitted.n_tokens == count_tokens(tokenizer, fitted.text) <= budget
