@@ -91,15 +91,21 @@ PROFILES = {
                  "collator_repeats": 300, "seconds": {"total": 30, "load": 5}},
     },
     "02": {
+        # eval_size: test dialogues scored with ROUGE (one batched pass per prompting setting);
+        # max_query_tokens: only dialogues whose zero-shot prompt is this short are evaluated, so that
+        # `shots` examples from a pool of `pool_size` training dialogues still fit in the 512-token input.
         "full": {"models": {"seq2seq": "flan-t5"}, "datasets": {"dialogues": "dialogsum"},
-                 "eval_size": 50, "max_input_tokens": 512, "max_new_tokens": 60, "batch_size": 16,
-                 "seconds": {"total": 300}},
+                 "eval_size": 200, "max_query_tokens": 200, "pool_size": 500, "shots": 3, "show_size": 3,
+                 "samples": 5, "sensitivity_size": 50, "max_new_tokens": 60, "batch_size": 16,
+                 "seconds": {"total": 330, "load": 40, "rouge": 150, "sensitivity": 50}},
         "quick": {"models": {"seq2seq": "flan-t5"}, "datasets": {"dialogues": "dialogsum"},
-                  "eval_size": 10, "max_input_tokens": 512, "max_new_tokens": 40, "batch_size": 10,
-                  "seconds": {"total": 480}},
+                  "eval_size": 20, "max_query_tokens": 200, "pool_size": 200, "shots": 3, "show_size": 3,
+                  "samples": 5, "sensitivity_size": 4, "max_new_tokens": 50, "batch_size": 10,
+                  "seconds": {"total": 420, "load": 60, "rouge": 150, "sensitivity": 45}},
         "tiny": {"models": {"seq2seq": "flan-t5"}, "datasets": {"dialogues": "dialogsum"},
-                 "eval_size": 16, "max_input_tokens": 512, "max_new_tokens": 24, "batch_size": 16,
-                 "seconds": {"total": 25}},
+                 "eval_size": 16, "max_query_tokens": 200, "pool_size": 100, "shots": 5, "show_size": 3,
+                 "samples": 5, "sensitivity_size": 4, "max_new_tokens": 20, "batch_size": 16,
+                 "seconds": {"total": 25, "load": 7, "rouge": 3, "sensitivity": 1}},
     },
     "03": {
         "full": {"models": {"lm": "gpt2"}, "datasets": {}, "max_new_tokens": 60, "seconds": {"total": 120}},

@@ -1,0 +1,241 @@
+"""Dialogue-summarization prompts that fit the model's input limit (lesson 02; reusable in 05).
+
+A prompt is plain text: an instruction template with the dialogue put in, optionally preceded by
+worked examples (a dialogue and its human summary, in the same template). What counts against the
+model's limit is the number of *tokens* the tokenizer makes of that text, special tokens included.
+
+    from helpers.prompts import TEMPLATES, build_prompt, count_tokens, fit_prompt, check_fits
+
+    build_prompt(dialogue)                                  # zero-shot, default template
+    build_prompt(dialogue, examples=[row])                  # one-shot; row = {"dialogue": ..., "summary": ...}
+    build_prompt(dialogue, examples=rows[:3])               # few-shot (3 examples), no budget check
+    count_tokens(tokenizer, prompt)                         # tokens the model would see (int, or a list)
+    fitted = fit_prompt(dialogue, pool, tokenizer, shots=3) # 3-shot that fits tokenizer.model_max_length
+    fitted.text, fitted.examples, fitted.n_tokens
+    check_fits(tokenizer, prompts)                          # raise a CourseError instead of truncating silently
+
+Examples may be dicts with "dialogue" and "summary" keys (rows of DialogSum) or (dialogue, summary) pairs.
+"""
+
+import warnings
+from dataclasses import dataclass, field
+
+from .errors import CourseError
+
+DIALOGUE = "{dialogue}"
+TEMPLATES = {
+    "summarize": "Summarize the following conversation.\n\n{dialogue}\n\nSummary:",
+    "what_was_going_on": "Dialogue:\n\n{dialogue}\n\nWhat was going on?",
+}
+DEFAULT_TEMPLATE = TEMPLATES["summarize"]
+EXAMPLE_SEPARATOR = "\n\n\n"
+OVERFLOW_POLICIES = ("shorter", "warn", "error")
+# Tokenizers that do not know their model's limit report a huge placeholder (int(1e30)).
+_NO_LIMIT = 10**9
+TOPIC = "prompt-too-long"
+
+
+class PromptBudgetWarning(UserWarning):
+    """A prompt is longer than the model's input limit: code that truncates would cut its end."""
+
+
+def _check_template(template):
+    if not isinstance(template, str) or DIALOGUE not in template:
+        raise CourseError(f"The prompt template {template!r} has no {DIALOGUE} placeholder, so the dialogue "
+                          "would not appear in the prompt.",
+                          f"write the template as a string with {DIALOGUE} where the dialogue goes, e.g. "
+                          f"{DEFAULT_TEMPLATE!r}.", TOPIC)
+    return template
+
+
+def _pair(example):
+    """(dialogue, summary) from a dict with those keys or from a pair."""
+    if isinstance(example, dict):
+        return example["dialogue"], example["summary"]
+    dialogue, summary = example
+    return dialogue, summary
+
+
+def build_prompt(dialogue, examples=(), template=DEFAULT_TEMPLATE, separator=EXAMPLE_SEPARATOR):
+    """The prompt text: each example as `template` filled in and followed by its summary, then the dialogue.
+
+    No examples gives a zero-shot prompt, one a one-shot prompt, several a few-shot prompt. The dialogue
+    to summarize always comes last, so the model's answer continues the pattern. Nothing is counted here:
+    use `fit_prompt` when the prompt must fit a token budget.
+    """
+    _check_template(template)
+    blocks = [template.replace(DIALOGUE, d) + " " + s for d, s in map(_pair, examples)]
+    blocks.append(template.replace(DIALOGUE, dialogue))
+    return separator.join(blocks)
+
+
+def count_tokens(tokenizer, texts):
+    """How many tokens the model sees for a text (an int), or for each of a list of texts (a list).
+
+    Special tokens the tokenizer adds (T5's end-of-text `</s>`) count too: they take room in the input.
+    """
+    single = isinstance(texts, str)
+    ids = tokenizer([texts] if single else list(texts), add_special_tokens=True, verbose=False)["input_ids"]
+    counts = [len(row) for row in ids]
+    return counts[0] if single else counts
+
+
+def input_limit(tokenizer, max_tokens=None):
+    """The token budget: `max_tokens` when given, else the tokenizer's `model_max_length` (512 for FLAN-T5)."""
+    if max_tokens is None:
+        max_tokens = getattr(tokenizer, "model_max_length", None)
+        if not isinstance(max_tokens, int) or max_tokens >= _NO_LIMIT:
+            raise CourseError("This tokenizer does not record its model's input limit (model_max_length is "
+                              f"{max_tokens!r}).", "pass the limit yourself, e.g. max_tokens=512 for FLAN-T5.",
+                              TOPIC)
+    if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
+        raise CourseError(f"A token budget must be a positive whole number; got {max_tokens!r}.",
+                          "pass max_tokens as an int such as 512, or leave it out to use the tokenizer's limit.",
+                          TOPIC)
+    return max_tokens
+
+
+@dataclass
+class FittedPrompt:
+    """A prompt built by `fit_prompt`: its text, its examples as (dialogue, summary) pairs, its size in tokens."""
+
+    text: str
+    examples: list
+    n_tokens: int
+    max_tokens: int
+    replaced: bool = False  # True when shorter examples were picked instead of the pool's first ones
+    requested: list = field(default_factory=list, repr=False)  # the pool's first `shots` examples
+
+    @property
+    def fits(self):
+        return self.n_tokens <= self.max_tokens
+
+
+def fit_prompt(dialogue, pool, tokenizer, shots, max_tokens=None, template=DEFAULT_TEMPLATE,
+               on_overflow="shorter", separator=EXAMPLE_SEPARATOR):
+    """A `shots`-shot prompt for `dialogue` with examples from `pool`, counted against the token budget.
+
+    The pool's first `shots` examples are tried first (shuffle the pool, or sort it by relevance, before
+    calling). When that prompt is over `max_tokens` (default: the tokenizer's limit), `on_overflow` decides:
+
+    - "shorter" (default): walk the pool in order and keep each example that still fits, until `shots` are
+      chosen; if that falls short, use the `shots` shortest examples of the pool.
+    - "warn": keep the over-long prompt and warn (PromptBudgetWarning); `.fits` is False.
+    - "error": raise a CourseError.
+
+    Raises a CourseError when the budget is impossible: the dialogue alone does not fit, the pool has
+    fewer than `shots` examples, or even the `shots` shortest examples do not fit.
+    Returns a FittedPrompt (`.text`, `.examples`, `.n_tokens`, `.max_tokens`, `.replaced`, `.fits`).
+    """
+    if on_overflow not in OVERFLOW_POLICIES:
+        raise CourseError(f"Unknown on_overflow {on_overflow!r}.",
+                          f"use one of: {', '.join(repr(p) for p in OVERFLOW_POLICIES)}.", TOPIC)
+    if isinstance(shots, bool) or not isinstance(shots, int) or shots < 0:
+        raise CourseError(f"shots must be a whole number of examples, 0 or more; got {shots!r}.",
+                          "pass shots=0 for zero-shot, 1 for one-shot, 2 or more for few-shot.", TOPIC)
+    limit = input_limit(tokenizer, max_tokens)
+    _check_template(template)
+    pool = [_pair(example) for example in pool]
+
+    def build(examples):
+        text = build_prompt(dialogue, examples, template, separator)
+        return text, count_tokens(tokenizer, text)
+
+    _, n_alone = build([])
+    if n_alone > limit:
+        raise CourseError(f"The dialogue to summarize takes {n_alone} tokens with this template, over the "
+                          f"budget of {limit}: even a zero-shot prompt does not fit, and truncation would cut "
+                          "the end of the dialogue and the instruction's cue.",
+                          "use a shorter dialogue (or split it and summarize the parts), or a model with a "
+                          "longer input limit.", TOPIC)
+    if shots > len(pool):
+        raise CourseError(f"Asked for {shots} examples but the pool holds only {len(pool)}.",
+                          "pass a bigger pool of training examples, or ask for fewer shots.", TOPIC)
+
+    requested = pool[:shots]
+    text, n_tokens = build(requested)
+    if n_tokens <= limit:
+        return FittedPrompt(text, requested, n_tokens, limit, False, requested)
+    over = (f"A {shots}-shot prompt with the pool's first {shots} examples takes {n_tokens} tokens, over the "
+            f"budget of {limit}; truncation would cut its end: the dialogue to summarize and the instruction.")
+    if on_overflow == "error":
+        raise CourseError(over, "use fewer or shorter examples, or call fit_prompt with on_overflow='shorter'.",
+                          TOPIC)
+    if on_overflow == "warn":
+        warnings.warn(PromptBudgetWarning(over), stacklevel=2)
+        return FittedPrompt(text, requested, n_tokens, limit, False, requested)
+
+    # Each example's size, from one batched tokenizer call: sizes add up (up to a token or so at the joins),
+    # so candidates are screened by arithmetic and only the final prompt is counted exactly.
+    empty = count_tokens(tokenizer, build_prompt("", (), template, separator))
+    sizes = [n - empty for n in count_tokens(tokenizer, [build_prompt("", [e], template, separator) for e in pool])]
+    chosen, total = [], n_alone
+    for i, size in enumerate(sizes):  # keep the pool's order; skip the examples that do not fit any more
+        if total + size <= limit:
+            chosen.append(i)
+            total += size
+            if len(chosen) == shots:
+                break
+    shortest = sorted(sorted(range(len(pool)), key=sizes.__getitem__)[:shots])  # in pool order
+    for indices in (chosen, shortest):
+        if len(indices) == shots:
+            examples = [pool[i] for i in indices]
+            text, n_tokens = build(examples)
+            if n_tokens <= limit:
+                return FittedPrompt(text, examples, n_tokens, limit, True, requested)
+    examples = _exact_greedy(pool, shots, limit, build)  # the estimates were off by a token or two
+    if examples:
+        text, n_tokens = build(examples)
+        return FittedPrompt(text, examples, n_tokens, limit, True, requested)
+    raise CourseError(f"No {shots} examples from this pool fit: even the {shots} shortest make a prompt of "
+                      f"{n_tokens} tokens, over the budget of {limit} (the dialogue alone takes {n_alone}).",
+                      "ask for fewer shots, use a shorter template, or add shorter examples to the pool.", TOPIC)
+
+
+def _exact_greedy(pool, shots, limit, build):
+    """The first `shots` examples, in pool order, that fit when each prompt is counted exactly; else None."""
+    chosen = []
+    for example in pool:
+        if build(chosen + [example])[1] <= limit:
+            chosen.append(example)
+            if len(chosen) == shots:
+                return chosen
+    return None
+
+
+def check_fits(tokenizer, prompts, max_tokens=None):
+    """Raise a CourseError if any prompt is over the budget; return the token count of each prompt.
+
+    Call it before sending prompts to code that truncates (tokenizer(..., truncation=True),
+    helpers.generation.generate_batched): truncation is silent, this is not.
+    """
+    limit = input_limit(tokenizer, max_tokens)
+    prompts = [prompts] if isinstance(prompts, str) else list(prompts)
+    counts = count_tokens(tokenizer, prompts)
+    over = [(i, n) for i, n in enumerate(counts) if n > limit]
+    if over:
+        listed = ", ".join(f"#{i} ({n} tokens)" for i, n in over[:5]) + (" ..." if len(over) > 5 else "")
+        raise CourseError(f"{len(over)} of {len(prompts)} prompts are over the budget of {limit} tokens: "
+                          f"{listed}. The model would see them truncated: their end, with the dialogue to "
+                          "summarize, would be cut.",
+                          "build them with helpers.prompts.fit_prompt, or use fewer or shorter examples.", TOPIC)
+    return counts
+
+
+def budget_chart(counts, limit, title="Prompt length as examples are added", xlabel="examples in the prompt"):
+    """Bars of prompt length in tokens (`counts[k]` for k examples), over-budget bars in red, the limit as a line."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    xs = list(range(len(counts)))
+    ax.bar(xs, counts, color=["tab:red" if n > limit else "tab:blue" for n in counts])
+    ax.axhline(limit, color="black", linestyle="--", linewidth=1)
+    ax.annotate(f"input limit: {limit} tokens", (xs[0] - 0.4, limit), xytext=(0, 4), textcoords="offset points",
+                fontsize=8)
+    for x, n in zip(xs, counts):
+        ax.annotate(str(n), (x, n), ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(xs)
+    ax.set(title=title, xlabel=xlabel, ylabel="tokens")
+    ax.set_ylim(0, max(max(counts), limit) * 1.15)
+    fig.tight_layout()
+    return fig
