@@ -23,8 +23,11 @@ def _jsonable(value):
     return value
 
 
-def record(run, table, rows):
+def record(run, table, rows, plot=()):
     """Record a results table for this lesson: `rows` is {row name: {column: value}}.
+
+    `plot` names the columns that compare methods (e.g. ("accuracy", "f1")): the course report's summary
+    figure draws them as grouped bars, one panel per table that names some.
 
     Returns the table as a pandas DataFrame, so a notebook can show it as it records it.
     """
@@ -36,7 +39,7 @@ def record(run, table, rows):
         path = Path(folder) / f"{run.lesson}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         saved = json.loads(path.read_text()) if path.exists() else {}
-        saved[table] = {"profile": run.profile, "rows": rows}
+        saved[table] = {"profile": run.profile, "rows": rows, "plot": list(plot)}
         path.write_text(json.dumps(saved, indent=1))
     return pd.DataFrame.from_dict(rows, orient="index")
 

@@ -57,8 +57,44 @@ def write_report(rows, profile, results_dir, report_path):
         for table, content in found.get(lesson_of(path), {}).items():
             lines += ["", f"## {Path(path).stem}: {table} (profile `{content['profile']}`)", ""]
             lines += _markdown_table(content["rows"])
+    figure = summary_figure(found, report_path.with_name("summary.png"))
+    if figure:
+        lines += ["", "## Summary figure", "", f"![Headline results of every lesson]({figure.name})"]
     report_path.write_text("\n".join(lines) + "\n")
     return report_path
+
+
+def summary_figure(found, path):
+    """One PNG with a panel per recorded results table that named columns to plot: grouped bars, per row."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    from .plots import grouped_bars
+
+    panels = []
+    for lesson, tables in found.items():
+        for table, content in tables.items():
+            columns = content.get("plot", [])
+            table_rows = {row: {c: values[c] for c in columns if isinstance(values.get(c), (int, float))}
+                          for row, values in content["rows"].items()}
+            table_rows = {row: values for row, values in table_rows.items() if values}
+            if table_rows:
+                panels.append((f"{lesson}: {table}", table_rows))
+    if not panels:
+        return None
+    columns = 2
+    rows = (len(panels) + columns - 1) // columns
+    fig, axes = plt.subplots(rows, columns, figsize=(14, 3.8 * rows), squeeze=False)
+    for ax, (title, table) in zip(axes.flat, panels):
+        grouped_bars(table, title=title[:70], ax=ax)
+    for ax in list(axes.flat)[len(panels):]:
+        ax.axis("off")
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+    return path
 
 
 def _markdown_table(rows):
