@@ -7,10 +7,25 @@ In a notebook:
     check("1. Next-word table", answer, lambda a: a == expected, hint="one row per prefix")
 """
 
+import json
+import os
+from pathlib import Path
+
 NOT_ATTEMPTED = "not attempted"
 CORRECT = "correct"
 # The last outcome of each exercise in this session, by name (read by the tests and the results report).
 outcomes = {}
+# Set by helpers.setup, so that a headless run can report which lesson an outcome belongs to.
+current_lesson = None
+
+
+def _remember(name, outcome):
+    outcomes[name] = outcome
+    folder = os.environ.get("COURSE_RESULTS_DIR")  # set by `python -m helpers run` and `make test`
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        with open(Path(folder) / "exercises.jsonl", "a") as log:
+            log.write(json.dumps({"lesson": current_lesson, "exercise": name, "outcome": outcome}) + "\n")
 
 
 class ExerciseIncorrect(AssertionError):
@@ -36,7 +51,7 @@ def check(name, answer, test, hint, success=""):
     Returns nothing, so a check cell shows only its message.
     """
     if is_placeholder(answer):
-        outcomes[name] = NOT_ATTEMPTED
+        _remember(name, NOT_ATTEMPTED)
         print(f"⏳ Exercise {name}: not attempted yet. Replace the `...` above with your answer and run "
               "both cells again.")
         return
@@ -48,8 +63,8 @@ def check(name, answer, test, hint, success=""):
     except Exception as error:  # a crash inside the test is a wrong answer, not a broken course
         passed, detail = False, f"checking your answer raised {type(error).__name__}: {error}"
     if passed is not None and not passed:
-        outcomes[name] = "incorrect"
+        _remember(name, "incorrect")
         message = f"Exercise {name}: not quite. Hint: {hint}"
         raise ExerciseIncorrect(message + (f"\n({detail})" if detail else ""))
-    outcomes[name] = CORRECT
+    _remember(name, CORRECT)
     print(f"✅ Exercise {name}: correct! {success}".rstrip())

@@ -4,7 +4,7 @@ import os
 import time
 from dataclasses import dataclass, field
 
-from . import config, env, tiny
+from . import checks, config, env, tiny
 from .errors import CourseError, unknown_choice
 
 PROFILE_ENV = "COURSE_PROFILE"
@@ -199,6 +199,7 @@ def setup(lesson, profile=None, seed=SEED, quiet=False):
         tiny.ensure_built(verbose=not quiet)
         env.use_one_thread()
     env.seed_everything(seed)
+    checks.current_lesson = lesson
     run = Run(lesson=lesson, profile=chosen, why=why, device=env.pick_device(),
               settings=lesson_settings(lesson, chosen), seed=seed)
     if not quiet:

@@ -47,3 +47,19 @@ def record(run, table, rows, plot=()):
 def load_all(folder):
     """{lesson: {table: {"profile", "rows"}}} from a results folder."""
     return {p.stem: json.loads(p.read_text()) for p in sorted(Path(folder).glob("*.json"))}
+
+
+def exercise_outcomes(folder):
+    """{lesson: {exercise: [outcomes in the order the checks ran]}} from a headless run's exercises.jsonl."""
+    log = Path(folder) / "exercises.jsonl"
+    found = {}
+    if log.exists():
+        for line in log.read_text().splitlines():
+            entry = json.loads(line)
+            found.setdefault(entry["lesson"], {}).setdefault(entry["exercise"], []).append(entry["outcome"])
+    return found
+
+
+def solution_passed(outcomes):
+    """A headless run checks each exercise twice: the untouched placeholder, then the solution."""
+    return outcomes[:1] == ["not attempted"] and outcomes[-1:] == ["correct"]

@@ -46,10 +46,13 @@ def lesson_of(path):
 
 def write_report(rows, profile, results_dir, report_path):
     found = results.load_all(results_dir) if results_dir.exists() else {}
+    exercises = results.exercise_outcomes(results_dir)
     lines = ["# Course run report", "", f"Profile: `{profile}`", "",
-             "| notebook | status | wall time |", "| --- | --- | --- |"]
+             "| notebook | status | wall time | exercise solutions passing |", "| --- | --- | --- | --- |"]
     for path, status, seconds, _ in rows:
-        lines.append(f"| {Path(path).name} | {status} | {seconds:.1f} s |")
+        outcomes = exercises.get(lesson_of(path), {})
+        solved = sum(results.solution_passed(o) for o in outcomes.values())
+        lines.append(f"| {Path(path).name} | {status} | {seconds:.1f} s | {solved} of {len(outcomes)} |")
     for path, status, _, error in rows:
         if error:
             lines += ["", f"**{Path(path).name} failed:** `{error}`"]
@@ -125,7 +128,7 @@ def run_notebooks(paths=None, profile=None, build_dir=BUILD_DIR):
     os.environ["COURSE_PROFILE"] = chosen
     results_dir = (build_dir / "results").resolve()
     os.environ[results.RESULTS_ENV] = str(results_dir)
-    for stale in results_dir.glob("*.json") if results_dir.exists() else []:
+    for stale in results_dir.glob("*.json*") if results_dir.exists() else []:
         stale.unlink()
     rows = []
     for path in paths:

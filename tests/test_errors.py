@@ -1,0 +1,61 @@
+"""Every error a learner can trigger from helpers names a troubleshooting entry that exists."""
+
+import ast
+import re
+from pathlib import Path
+
+from helpers import errors
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def github_anchor(heading):
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^a-z0-9 -]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def anchors():
+    text = (ROOT / errors.TROUBLESHOOTING_PATH).read_text()
+    return {github_anchor(h) for h in re.findall(r"^## (.+)$", text, re.M)}
+
+
+def error_topics():
+    """(file, topic) for every CourseError(...) in helpers: the third argument or topic=."""
+    found = []
+    for path in sorted((ROOT / "helpers").glob("*.py")):
+        tree = ast.parse(path.read_text())
+        constants = {t.id: node.value.value for node in tree.body if isinstance(node, ast.Assign)
+                     and isinstance(node.value, ast.Constant) for t in node.targets if isinstance(t, ast.Name)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "CourseError":
+                topic = node.args[2] if len(node.args) > 2 else next(k.value for k in node.keywords if k.arg == "topic")
+                if isinstance(topic, ast.Name):
+                    assert topic.id in constants, f"{path.name}: CourseError's topic {topic.id} is not a module constant"
+                    found.append((path.name, constants[topic.id]))
+                else:
+                    assert isinstance(topic, ast.Constant), f"{path.name}: give CourseError a literal topic"
+                    found.append((path.name, topic.value))
+    return found
+
+
+def test_course_errors_point_to_existing_entries():
+    topics = error_topics()
+    assert len(topics) >= 3
+    missing = [(name, topic) for name, topic in topics if topic not in anchors()]
+    assert missing == [], "add these entries to docs/troubleshooting.md"
+
+
+def test_error_message_says_what_to_do_and_links_the_entry():
+    error = errors.CourseError("Something broke.", "do this.", "offline-or-hub-errors")
+    assert "What to do: do this." in str(error)
+    assert str(error).endswith("docs/troubleshooting.md#offline-or-hub-errors")
+
+
+def test_troubleshooting_covers_what_learners_hit():
+    needed = {"no-gpu-on-colab", "cuda-out-of-memory", "bf16-and-fp16-on-a-t4", "nan-loss-with-t5",
+              "restart-runtime-after-installs", "offline-or-hub-errors", "widgets-do-not-display",
+              "removed-api-names", "unknown-name"}
+    assert needed <= anchors()
+    text = (ROOT / errors.TROUBLESHOOTING_PATH).read_text()
+    for section in re.split(r"^## ", text, flags=re.M)[1:]:
+        assert "**Symptom.**" in section and "**Cause.**" in section and "**Fix.**" in section, section[:40]
