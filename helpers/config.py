@@ -108,9 +108,14 @@ PROFILES = {
                  "seconds": {"total": 25, "load": 7, "rouge": 3, "sensitivity": 1}},
     },
     "03": {
-        "full": {"models": {"lm": "gpt2"}, "datasets": {}, "max_new_tokens": 60, "seconds": {"total": 120}},
-        "quick": {"models": {"lm": "gpt2"}, "datasets": {}, "max_new_tokens": 40, "seconds": {"total": 240}},
-        "tiny": {"models": {"lm": "gpt2"}, "datasets": {}, "max_new_tokens": 30, "seconds": {"total": 20}},
+        # max_new_tokens: every compared text has exactly this many new tokens (>= 20 for the greedy-by-hand check);
+        # n_samples: samples per sampling strategy in the comparison (drawn in one batched generate() call).
+        "full": {"models": {"lm": "gpt2"}, "datasets": {}, "max_new_tokens": 60, "num_beams": 5, "n_samples": 20,
+                 "show_top": 10, "seconds": {"total": 120, "comparison": 20}},
+        "quick": {"models": {"lm": "gpt2"}, "datasets": {}, "max_new_tokens": 40, "num_beams": 4, "n_samples": 5,
+                  "show_top": 10, "seconds": {"total": 180, "comparison": 30}},
+        "tiny": {"models": {"lm": "gpt2"}, "datasets": {}, "max_new_tokens": 24, "num_beams": 4, "n_samples": 8,
+                 "show_top": 10, "seconds": {"total": 35, "comparison": 5}},
     },
     "04": {
         "full": {"models": {"encoder": "distilbert"}, "datasets": {"reviews": "imdb"},
