@@ -1,0 +1,271 @@
+"""Plumbing for lesson 05 (dialogue summarization with LoRA).
+
+What the lesson teaches stays in the notebook: the prompt, the LoRA config, the trainer, the generate()
+settings. This module holds the parts that are the same every time and are unit-tested:
+
+- `preprocess`: tokenize prompts and target summaries for a seq2seq model, label padding set to -100;
+- `evaluate_summaries`: generate summaries in batches and score them with ROUGE;
+- `count_parameters`, `memory_breakdown`: what full fine-tuning and LoRA have to store;
+- `measure`: wall time and peak extra memory of a block of code;
+- `folder_size`, `changed_base_weights`;
+- `lora_diagram`, `length_histograms`: the lesson's figures.
+"""
+
+import os
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from .generation import generate_batched
+from .metrics import rouge
+
+IGNORE_INDEX = -100  # label value that PyTorch's cross-entropy (and so every Hugging Face model) skips
+
+
+# ---------------------------------------------------------------- preprocessing
+
+
+def mask_label_padding(label_rows, pad_token_id, ignore_index=IGNORE_INDEX):
+    """Replace the padding in lists of label ids by `ignore_index`, so that the loss skips it."""
+    return [[ignore_index if token == pad_token_id else token for token in row] for row in label_rows]
+
+
+def preprocess(batch, tokenizer, build_prompt, max_source_length, max_target_length, padding=False,
+               source_column="dialogue", target_column="summary"):
+    """Tokenize a batch of rows (as `Dataset.map(..., batched=True)` passes them) for a seq2seq model.
+
+    Inputs are the prompts `build_prompt(source)`; labels are the tokenized targets (`text_target=`).
+    Both are truncated to their maximum lengths. With `padding="max_length"` every row is padded, and
+    the padding in the labels becomes -100; with the default (no padding), a `DataCollatorForSeq2Seq`
+    pads each batch later and also uses -100 for the labels.
+    """
+    model_inputs = tokenizer([build_prompt(text) for text in batch[source_column]], max_length=max_source_length,
+                             truncation=True, padding=padding)
+    labels = tokenizer(text_target=list(batch[target_column]), max_length=max_target_length, truncation=True,
+                       padding=padding)["input_ids"]
+    if padding:
+        labels = mask_label_padding(labels, tokenizer.pad_token_id)
+    model_inputs["labels"] = labels
+    return model_inputs
+
+
+def round_up(value, multiple):
+    """The smallest multiple of `multiple` that is >= value."""
+    return int(-(-value // multiple) * multiple)
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+def evaluate_summaries(model, tokenizer, prompts, references, batch_size=16, max_input_tokens=512,
+                       **generate_kwargs):
+    """Summaries generated in batches (helpers.generation.generate_batched) and their ROUGE.
+
+    Returns (scores, predictions): scores as helpers.metrics.rouge gives them ({'rouge1': ..., ...}),
+    predictions in the order of `prompts`. Pass the generation settings as keyword arguments.
+    """
+    predictions = generate_batched(model, tokenizer, prompts, batch_size=batch_size,
+                                   max_input_tokens=max_input_tokens, **generate_kwargs)
+    return rouge(predictions, references), predictions
+
+
+# ---------------------------------------------------------------- parameters and memory
+
+
+def count_parameters(model):
+    """{'total', 'trainable', 'trainable_percent'} of a PyTorch model (shared weights counted once)."""
+    seen, total, trainable = set(), 0, 0
+    for parameter in model.parameters():
+        if id(parameter) in seen:
+            continue
+        seen.add(id(parameter))
+        total += parameter.numel()
+        if parameter.requires_grad:
+            trainable += parameter.numel()
+    return {"total": total, "trainable": trainable, "trainable_percent": 100 * trainable / total if total else 0.0}
+
+
+def memory_breakdown(total_params, trainable_params, bytes_per_value=4, optimizer_states=2):
+    """What training must hold in memory, in MB, before any activations.
+
+    weights: every parameter; gradients: one per trainable parameter; optimizer: AdamW keeps two
+    running averages per trainable parameter (`optimizer_states=2`). All in fp32 (4 bytes) by default.
+    """
+    mb = bytes_per_value / 2**20
+    sizes = {"weights": total_params * mb, "gradients": trainable_params * mb,
+             "optimizer state": optimizer_states * trainable_params * mb}
+    sizes["total"] = sum(sizes.values())
+    return sizes
+
+
+def changed_base_weights(peft_model, reference_model):
+    """Names of the base-model weights of `peft_model` that differ from `reference_model`'s.
+
+    `reference_model` is a fresh copy of the base model. LoRA's own weights are skipped; the frozen
+    weights that LoRA wraps (`...q.base_layer.weight`) are compared under their original names.
+    Raises ValueError if a weight of the reference has no counterpart (nothing silently unchecked).
+    """
+    import torch
+
+    reference = dict(reference_model.named_parameters())
+    changed, compared = [], set()
+    for name, parameter in peft_model.get_base_model().named_parameters():
+        if "lora_" in name:
+            continue
+        original = name.replace(".base_layer.", ".")
+        if original not in reference:
+            raise ValueError(f"{original} is not a weight of the reference model")
+        compared.add(original)
+        if not torch.equal(parameter.detach().cpu(), reference[original].detach().cpu()):
+            changed.append(original)
+    missing = set(reference) - compared
+    if missing:
+        raise ValueError(f"{len(missing)} weights of the reference were not compared, e.g. {sorted(missing)[0]}")
+    return changed
+
+
+class Measurement:
+    """Filled in by `measure`: `seconds`, `peak_mb` (extra memory at the peak) and `memory_kind`."""
+
+    seconds = None
+    peak_mb = None
+    memory_kind = None
+
+    def __repr__(self):
+        return f"Measurement(seconds={self.seconds}, peak_mb={self.peak_mb}, memory_kind={self.memory_kind!r})"
+
+
+def _rss_bytes():
+    import psutil  # a dependency of accelerate, so always installed with the course
+
+    return psutil.Process(os.getpid()).memory_info().rss
+
+
+@contextmanager
+def measure(device="cpu", interval=0.01):
+    """Time a block and record its peak extra memory (above what was in use when it started).
+
+    On CUDA: the peak of memory allocated by PyTorch on the GPU. Elsewhere: the peak resident memory
+    (RSS) of this process, sampled every `interval` seconds; it includes Python's and PyTorch's own
+    allocations, so small models give noisy numbers.
+
+        with measure(run.device) as cost:
+            trainer.train()
+        cost.seconds, cost.peak_mb
+    """
+    import torch
+
+    result = Measurement()
+    if str(device).startswith("cuda"):
+        torch.cuda.synchronize()
+        start_bytes = torch.cuda.memory_allocated()
+        torch.cuda.reset_peak_memory_stats()
+        result.memory_kind = "GPU memory allocated by PyTorch"
+        started = time.perf_counter()
+        try:
+            yield result
+        finally:
+            torch.cuda.synchronize()
+            result.seconds = time.perf_counter() - started
+            result.peak_mb = (torch.cuda.max_memory_allocated() - start_bytes) / 2**20
+        return
+
+    start_bytes = _rss_bytes()
+    peak = [start_bytes]
+    stop = threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            peak[0] = max(peak[0], _rss_bytes())
+            stop.wait(interval)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    result.memory_kind = "process memory (RSS)"
+    started = time.perf_counter()
+    sampler.start()
+    try:
+        yield result
+    finally:
+        stop.set()
+        sampler.join()
+        result.seconds = time.perf_counter() - started
+        peak[0] = max(peak[0], _rss_bytes())
+        result.peak_mb = (peak[0] - start_bytes) / 2**20
+
+
+def folder_size(path):
+    """Total size in bytes of the files in a folder (recursively), or of one file."""
+    path = Path(path)
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+# ---------------------------------------------------------------- figures
+
+
+def lora_diagram(d=768, r=32, alpha=32):
+    """LoRA beside a frozen weight matrix: h = W x + (alpha / r) * B A x, with the parameter counts."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Circle, FancyArrowPatch, Polygon, Rectangle
+
+    fig, ax = plt.subplots(figsize=(9, 3.6))
+    ax.set_xlim(0, 13)
+    ax.set_ylim(0, 6)
+    ax.axis("off")
+
+    def arrow(start, end):
+        ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, linewidth=1.2))
+
+    ax.text(0.5, 3, "x", fontsize=15, ha="center", va="center")
+    ax.text(0.5, 2.5, f"({d} numbers)", fontsize=7, ha="center")
+    arrow((0.8, 3.1), (2.5, 4.3))
+    arrow((0.8, 2.9), (2.5, 1.6))
+    # the frozen pretrained weight
+    ax.add_patch(Rectangle((2.5, 3.3), 3.0, 2.0, facecolor="#d9d9d9", edgecolor="black", linewidth=1.2))
+    ax.text(4.0, 4.55, "W  (frozen)", ha="center", va="center", fontsize=11, weight="bold")
+    ax.text(4.0, 3.95, f"{d}×{d}", ha="center", va="center", fontsize=9)
+    # A squeezes d numbers into r, B expands r back into d
+    ax.add_patch(Polygon([(2.5, 0.6), (2.5, 2.6), (4.0, 1.85), (4.0, 1.35)], facecolor="#9ecae1", edgecolor="black"))
+    ax.add_patch(Polygon([(4.0, 1.35), (4.0, 1.85), (5.5, 2.6), (5.5, 0.6)], facecolor="#fdae6b", edgecolor="black"))
+    ax.text(3.1, 1.6, "A", ha="center", va="center", fontsize=11, weight="bold")
+    ax.text(4.9, 1.6, "B", ha="center", va="center", fontsize=11, weight="bold")
+    ax.text(3.25, 0.3, f"{r}×{d}", ha="center", fontsize=8)
+    ax.text(4.75, 0.3, f"{d}×{r}", ha="center", fontsize=8)
+    ax.text(4.0, 2.05, f"r = {r}", ha="center", fontsize=8)
+    ax.text(6.2, 1.2, f"× α/r\n= {alpha}/{r}", ha="center", fontsize=8)
+    ax.add_patch(Circle((7.2, 3.0), 0.3, facecolor="white", edgecolor="black"))
+    ax.text(7.2, 3.0, "+", ha="center", va="center", fontsize=13)
+    arrow((5.5, 4.3), (6.95, 3.15))
+    arrow((5.6, 1.6), (6.95, 2.85))
+    arrow((7.5, 3.0), (8.3, 3.0))
+    ax.text(8.6, 3.0, "h", fontsize=15, ha="center", va="center")
+    lines = [("h = W x + (α/r) · B A x", 12, "normal"),
+             (f"frozen W: {d}·{d} = {d * d:,}", 9, "normal"),
+             (f"trainable A, B: 2·{d}·{r} = {2 * d * r:,}", 9, "normal"),
+             (f"= {2 * d * r / (d * d):.1%} of W", 9, "normal"),
+             ("B starts at zero: training starts", 8, "italic"),
+             ("from the pretrained model exactly", 8, "italic")]
+    for i, (text, size, style) in enumerate(lines):
+        ax.text(9.2, 5.0 - i * 0.75 - (0.2 if i else 0), text, fontsize=size, style=style)
+    fig.tight_layout()
+    return fig
+
+
+def length_histograms(source_lengths, target_lengths, source_cut=None, target_cut=None):
+    """Two histograms of token lengths (prompts and summaries), with the chosen maximum lengths marked."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
+    for ax, lengths, cut, title in [(axes[0], source_lengths, source_cut, "prompt (dialogue) tokens"),
+                                    (axes[1], target_lengths, target_cut, "summary tokens")]:
+        lengths = list(lengths)
+        ax.hist(lengths, bins=30, color="tab:blue", alpha=0.8)
+        if cut is not None:
+            kept = sum(n <= cut for n in lengths) / len(lengths)
+            ax.axvline(cut, color="tab:red", linestyle="--", label=f"max length {cut}: {kept:.0%} fit")
+            ax.legend(fontsize=8)
+        ax.set(title=title, xlabel="tokens", ylabel="examples")
+    fig.tight_layout()
+    return fig

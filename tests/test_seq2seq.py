@@ -1,0 +1,184 @@
+"""Lesson 05 helpers: seq2seq preprocessing, batched ROUGE evaluation, parameter counts, measurements."""
+
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest
+import torch
+
+from helpers import seq2seq, tiny
+from helpers.metrics import rouge
+
+PROMPT = "Summarize the following conversation.\n\n{}\n\nSummary:"
+
+
+def build_prompt(dialogue):
+    return PROMPT.format(dialogue)
+
+
+@pytest.fixture(scope="module")
+def t5():
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    tiny.ensure_built(verbose=False)
+    path = tiny.model_path("flan-t5")
+    model = AutoModelForSeq2SeqLM.from_pretrained(path).eval()
+    return model, AutoTokenizer.from_pretrained(path)
+
+
+@pytest.fixture(scope="module")
+def rows():
+    from datasets import load_dataset
+
+    tiny.ensure_built(verbose=False)
+    return load_dataset(str(tiny.dataset_path("dialogsum")))["test"].select(range(6))
+
+
+# ---------------------------------------------------------------- preprocessing
+
+
+def test_mask_label_padding_replaces_only_padding():
+    assert seq2seq.mask_label_padding([[5, 6, 1, 0, 0], [7, 1]], pad_token_id=0) == [[5, 6, 1, -100, -100], [7, 1]]
+
+
+def test_preprocess_pads_labels_with_minus_100(t5, rows):
+    _, tokenizer = t5
+    batch = rows[:4]
+    out = seq2seq.preprocess(batch, tokenizer, build_prompt, max_source_length=160, max_target_length=48,
+                             padding="max_length")
+    expected = tokenizer(text_target=batch["summary"], max_length=48, truncation=True)["input_ids"]
+    for labels, real, input_ids, mask in zip(out["labels"], expected, out["input_ids"], out["attention_mask"]):
+        assert len(labels) == 48 and len(input_ids) == 160
+        assert labels[:len(real)] == real  # the summary's tokens, end-of-sequence included
+        assert real[-1] == tokenizer.eos_token_id
+        assert labels[len(real):] == [-100] * (48 - len(real))
+        assert tokenizer.pad_token_id not in labels
+        # the inputs keep their padding id: the attention mask hides it from the encoder
+        assert all(i == tokenizer.pad_token_id for i, m in zip(input_ids, mask) if m == 0)
+    assert tokenizer.decode(out["input_ids"][0], skip_special_tokens=True).startswith("Summarize the following")
+
+
+def test_preprocess_without_padding_leaves_labels_alone(t5, rows):
+    _, tokenizer = t5
+    batch = rows[:3]
+    out = seq2seq.preprocess(batch, tokenizer, build_prompt, max_source_length=512, max_target_length=8)
+    expected = tokenizer(text_target=batch["summary"], max_length=8, truncation=True)["input_ids"]
+    assert out["labels"] == expected
+    assert all(len(labels) <= 8 and -100 not in labels for labels in out["labels"])
+
+
+def test_collator_pads_the_labels_of_preprocessed_rows_with_minus_100(t5, rows):
+    from transformers import DataCollatorForSeq2Seq
+
+    _, tokenizer = t5
+    data = rows.map(seq2seq.preprocess, batched=True, remove_columns=rows.column_names,
+                    fn_kwargs=dict(tokenizer=tokenizer, build_prompt=build_prompt, max_source_length=256,
+                                   max_target_length=64))
+    batch = DataCollatorForSeq2Seq(tokenizer, label_pad_token_id=-100)([data[i] for i in range(len(data))])
+    lengths = [len(data[i]["labels"]) for i in range(len(data))]
+    assert batch["labels"].shape == (len(data), max(lengths))
+    assert int((batch["labels"] != -100).sum()) == sum(lengths)
+
+
+def test_round_up():
+    assert seq2seq.round_up(97.3, 32) == 128
+    assert seq2seq.round_up(128, 32) == 128
+    assert seq2seq.round_up(1, 32) == 32
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+def test_batched_generation_equals_one_by_one(t5, rows):
+    model, tokenizer = t5
+    prompts = [build_prompt(d) for d in rows["dialogue"]]
+    settings = dict(max_new_tokens=12, num_beams=1, do_sample=False)
+    one_by_one = []
+    for prompt in prompts:
+        ids = tokenizer(prompt, return_tensors="pt")
+        with torch.no_grad():
+            output = model.generate(**ids, **settings)
+        one_by_one.append(tokenizer.decode(output[0], skip_special_tokens=True).strip())
+    scores, batched = seq2seq.evaluate_summaries(model, tokenizer, prompts, list(rows["summary"]), batch_size=4,
+                                                 **settings)
+    assert batched == one_by_one  # same texts, same order, though batches were sorted by length and padded
+    assert scores == rouge(one_by_one, list(rows["summary"]))
+
+
+def test_evaluate_summaries_scores_against_the_references(t5, rows):
+    model, tokenizer = t5
+    prompts = [build_prompt(d) for d in rows["dialogue"]][:3]
+    _, predictions = seq2seq.evaluate_summaries(model, tokenizer, prompts, ["x"] * 3, max_new_tokens=8)
+    perfect, _ = seq2seq.evaluate_summaries(model, tokenizer, prompts, predictions, max_new_tokens=8)
+    assert all(p.strip() for p in predictions)
+    assert perfect == pytest.approx({"rouge1": 1.0, "rouge2": perfect["rouge2"], "rougeL": 1.0, "rougeLsum": 1.0})
+    with pytest.raises(ValueError):
+        seq2seq.evaluate_summaries(model, tokenizer, prompts, ["only one reference"], max_new_tokens=4)
+
+
+# ---------------------------------------------------------------- parameters, memory, sizes
+
+
+def test_count_parameters_counts_shared_weights_once():
+    layer = torch.nn.Linear(4, 3)  # 15 parameters
+    frozen = torch.nn.Linear(3, 2)  # 8 parameters
+    frozen.requires_grad_(False)
+    model = torch.nn.Sequential(layer, frozen, layer)
+    assert seq2seq.count_parameters(model) == {"total": 23, "trainable": 15, "trainable_percent": 100 * 15 / 23}
+
+
+def test_memory_breakdown():
+    mb = 2**20
+    sizes = seq2seq.memory_breakdown(total_params=mb, trainable_params=mb // 4)
+    assert sizes == {"weights": 4.0, "gradients": 1.0, "optimizer state": 2.0, "total": 7.0}
+
+
+def test_changed_base_weights_sees_base_changes_and_ignores_lora(t5):
+    import copy
+
+    from peft import LoraConfig, TaskType, get_peft_model
+
+    model, _ = t5
+    reference = copy.deepcopy(model)
+    lora = get_peft_model(copy.deepcopy(model), LoraConfig(task_type=TaskType.SEQ_2_SEQ_LM, r=2,
+                                                          target_modules=["q", "v"]))
+    with torch.no_grad():
+        for name, parameter in lora.named_parameters():
+            if "lora_B" in name:
+                parameter.add_(1.0)  # training the adapter is allowed
+    assert seq2seq.changed_base_weights(lora, reference) == []
+    with torch.no_grad():
+        lora.get_base_model().encoder.block[0].layer[0].SelfAttention.q.base_layer.weight.add_(1e-3)
+        lora.get_base_model().decoder.final_layer_norm.weight.mul_(2.0)
+    assert sorted(seq2seq.changed_base_weights(lora, reference)) == [
+        "decoder.final_layer_norm.weight", "encoder.block.0.layer.0.SelfAttention.q.weight"]
+
+
+def test_measure_times_a_block_and_sees_its_memory():
+    with seq2seq.measure("cpu") as cost:
+        block = torch.ones(64 * 2**20 // 4)  # 64 MB
+        time.sleep(0.1)  # the sampler looks every 10 ms
+        del block
+    assert cost.seconds > 0
+    assert cost.memory_kind == "process memory (RSS)"
+    assert cost.peak_mb > 32
+
+
+def test_folder_size(tmp_path):
+    (tmp_path / "a.bin").write_bytes(b"x" * 1000)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.json").write_bytes(b"y" * 24)
+    assert seq2seq.folder_size(tmp_path) == 1024
+    assert seq2seq.folder_size(tmp_path / "a.bin") == 1000
+
+
+def test_figures_are_returned():
+    import matplotlib.pyplot as plt
+
+    for fig in [seq2seq.lora_diagram(d=64, r=4, alpha=32),
+                seq2seq.length_histograms([10, 20, 30], [3, 4, 5], source_cut=32, target_cut=4)]:
+        assert isinstance(fig, plt.Figure)
+        plt.close(fig)
