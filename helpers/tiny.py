@@ -18,7 +18,7 @@ from pathlib import Path
 from . import synthetic
 
 # Bump when anything below changes what gets built: a new key means a fresh build in a new folder.
-TINY_VERSION = "1"
+TINY_VERSION = "2"
 SEED = 1234
 VOCAB_SIZE = 1000
 T5_EXTRA_IDS = 100
@@ -244,7 +244,7 @@ def _configs(vocab_sizes):
         "gpt2": GPT2Config(vocab_size=vocab_sizes["bpe"], n_embd=64, n_layer=2, n_head=4, n_positions=MAX_POSITIONS,
                            bos_token_id=0, eos_token_id=0),
         "flan-t5": T5Config(vocab_size=vocab_sizes["unigram"], d_model=64, d_kv=16, d_ff=128, num_layers=2,
-                            num_decoder_layers=2, num_heads=4, feed_forward_proj="gated-gelu",
+                            num_decoder_layers=2, num_heads=4, feed_forward_proj="gated-gelu", dropout_rate=0.0,
                             tie_word_embeddings=False, decoder_start_token_id=0, pad_token_id=0, eos_token_id=1),
     }
 
