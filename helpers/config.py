@@ -118,18 +118,28 @@ PROFILES = {
                  "show_top": 10, "seconds": {"total": 35, "comparison": 5}},
     },
     "04": {
+        # The same split for all three methods: train and validation cut from IMDB's train split, test from its
+        # test split. pooling: how a frozen review becomes one vector ("mean" of the token states, or "cls").
+        # lr / lora_lr: the tiny model starts from a barely pretrained state and needs far larger steps than the
+        # real DistilBERT. padding_length / padding_sample: the fixed-padding pitfall (512 = the model's limit).
         "full": {"models": {"encoder": "distilbert"}, "datasets": {"reviews": "imdb"},
                  "train_size": 5000, "val_size": 1000, "test_size": 2000, "max_length": 512,
-                 "batch_size": 16, "epochs": 2, "head_epochs": 20, "lora_r": 8, "lora_epochs": 2,
-                 "seconds": {"total": 1200}},
+                 "batch_size": 16, "pooling": "cls", "head_epochs": 20, "head_lr": 1e-3, "overfit_epochs": 60,
+                 "folds": 5, "epochs": 2, "lr": 5e-5, "lora_r": 8, "lora_alpha": 16, "lora_epochs": 2,
+                 "lora_lr": 5e-4, "padding_length": 512, "padding_sample": 512,
+                 "seconds": {"total": 900, "features": 60, "full_ft": 240, "lora": 200, "padding": 30}},
         "quick": {"models": {"encoder": "distilbert"}, "datasets": {"reviews": "imdb"},
                   "train_size": 400, "val_size": 100, "test_size": 200, "max_length": 128,
-                  "batch_size": 16, "epochs": 1, "head_epochs": 20, "lora_r": 8, "lora_epochs": 1,
-                  "seconds": {"total": 540}},
+                  "batch_size": 16, "pooling": "cls", "head_epochs": 20, "head_lr": 1e-3, "overfit_epochs": 60,
+                  "folds": 5, "epochs": 1, "lr": 1e-4, "lora_r": 8, "lora_alpha": 16, "lora_epochs": 2,
+                  "lora_lr": 1e-3, "padding_length": 512, "padding_sample": 64,
+                  "seconds": {"total": 480, "features": 35, "full_ft": 110, "lora": 120, "padding": 40}},
         "tiny": {"models": {"encoder": "distilbert"}, "datasets": {"reviews": "imdb"},
-                 "train_size": 400, "val_size": 100, "test_size": 200, "max_length": 128,
-                 "batch_size": 16, "epochs": 2, "head_epochs": 20, "lora_r": 8, "lora_epochs": 3,
-                 "seconds": {"total": 50}},
+                 "train_size": 400, "val_size": 100, "test_size": 200, "max_length": 256,
+                 "batch_size": 16, "pooling": "cls", "head_epochs": 20, "head_lr": 1e-3, "overfit_epochs": 60,
+                 "folds": 5, "epochs": 3, "lr": 2e-3, "lora_r": 4, "lora_alpha": 16, "lora_epochs": 3,
+                 "lora_lr": 5e-3, "padding_length": 512, "padding_sample": 200,
+                 "seconds": {"total": 35, "features": 1, "full_ft": 5, "lora": 5, "padding": 2}},
     },
     "05": {
         # quick uses flan-t5-small (77M parameters): on a CPU a flan-t5-base LoRA step takes ~6 s and a full

@@ -1,0 +1,329 @@
+"""Plumbing for lesson 04 (sentiment fine-tuning three ways).
+
+What the lesson teaches stays in the notebook: the head and its training loop, the Trainer setup, the LoRA
+config. This module holds what would only clutter it: batched inference in length order, features computed
+once, wall-time and peak-memory measurement, padding bookkeeping, k-fold splitting, and the lesson's figures.
+"""
+
+import gc
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+# ---------------------------------------------------------------- parameters and batching
+
+
+def count_parameters(model):
+    """(trainable, total) parameter counts of a torch module."""
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    total = sum(p.numel() for p in model.parameters())
+    return trainable, total
+
+
+def length_sorted_batches(lengths, batch_size):
+    """Index batches in order of length (longest first), so that each batch pads to similar lengths.
+
+    For inference only: the order does not matter there, and sorting cuts the padding to almost nothing.
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+
+
+def _token_lengths(tokenizer, texts, max_length):
+    return [len(ids) for ids in tokenizer(list(texts), truncation=True, max_length=max_length)["input_ids"]]
+
+
+def _progress(iterable, show, desc):
+    if not show:
+        return iterable
+    from tqdm.auto import tqdm
+
+    return tqdm(iterable, desc=desc)
+
+
+def _batched_forward(model, tokenizer, texts, max_length, batch_size, device, progress, desc, step):
+    """Run `step(model, batch_inputs)` over `texts` in length-sorted batches under inference mode.
+
+    Returns the per-text outputs (a tensor per text, on the CPU) in the order of `texts`.
+    """
+    import torch
+
+    texts = list(texts)
+    lengths = _token_lengths(tokenizer, texts, max_length)
+    results = [None] * len(texts)
+    was_training = model.training
+    model.eval()
+    with torch.inference_mode():
+        for rows in _progress(length_sorted_batches(lengths, batch_size), progress, desc):
+            inputs = tokenizer([texts[i] for i in rows], padding=True, truncation=True, max_length=max_length,
+                               return_tensors="pt").to(device)
+            outputs = step(model, inputs).float().cpu()
+            for row, output in zip(rows, outputs):
+                results[row] = output
+    model.train(was_training)
+    return results
+
+
+def frozen_features(backbone, tokenizer, texts, max_length, batch_size=64, device="cpu", pooling="cls",
+                    progress=False):
+    """One feature vector per text from a frozen encoder, computed once, in inference mode, in batches.
+
+    `pooling="cls"` takes the last hidden state of the first token ([CLS]), what DistilBERT's own classifier
+    reads; `pooling="mean"` averages the last hidden states of the real (non-padding) tokens.
+    Returns a float32 CPU tensor of shape (len(texts), hidden size), in the order of `texts`.
+    """
+    import torch
+
+    if pooling not in ("cls", "mean"):
+        raise ValueError(f"pooling must be 'cls' or 'mean', not {pooling!r}")
+
+    def step(model, inputs):
+        hidden = model(**inputs).last_hidden_state
+        if pooling == "cls":
+            return hidden[:, 0]
+        mask = inputs["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        return (hidden * mask).sum(1) / mask.sum(1)
+
+    rows = _batched_forward(backbone, tokenizer, texts, max_length, batch_size, device, progress,
+                            "features", step)
+    return torch.stack(rows) if rows else torch.empty(0)
+
+
+def predict_proba(model, tokenizer, texts, max_length, batch_size=64, device="cpu", progress=False):
+    """Class probabilities of a sequence classifier for each text: a NumPy array (len(texts), num_labels)."""
+    import torch
+
+    rows = _batched_forward(model, tokenizer, texts, max_length, batch_size, device, progress, "predict",
+                            lambda m, inputs: m(**inputs).logits.softmax(-1))
+    return torch.stack(rows).numpy() if rows else np.empty((0, 0))
+
+
+# ---------------------------------------------------------------- wall time and peak memory
+
+
+def _rss_bytes():
+    """Resident memory of this process, in bytes (psutil, which accelerate already depends on)."""
+    import psutil
+
+    return psutil.Process().memory_info().rss
+
+
+def _release_freed_memory():
+    """Hand memory freed by earlier steps back to the system, so that the next peak starts from a floor."""
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)  # glibc only; elsewhere this is skipped
+    except (OSError, AttributeError):
+        pass
+
+
+@dataclass
+class Measurement:
+    """Filled in when a `measure()` block ends: wall time, peak memory in MiB, and what that memory means."""
+
+    seconds: float = float("nan")
+    peak_mib: float = float("nan")
+    memory_kind: str = ""
+
+
+@contextmanager
+def measure(device="cpu", interval=0.005):
+    """Wall time and peak memory of the code in the `with` block, above what was in memory when it started.
+
+    On a CUDA GPU: the peak of memory allocated by PyTorch during the block (gradients, optimizer states,
+    activations, anything loaded inside the block) minus what was allocated at its start. Elsewhere: the peak
+    growth of the process's resident memory (RSS) over its level at the start, sampled every `interval`
+    seconds: a rougher measure (the allocator keeps freed memory around), but taken the same way for every
+    method. Models loaded before the block are not counted in either case.
+    """
+    import torch
+
+    result = Measurement()
+    _release_freed_memory()
+    if device == "cuda":
+        torch.cuda.synchronize()
+        torch.cuda.reset_peak_memory_stats()
+        floor = torch.cuda.memory_allocated()
+        result.memory_kind = "peak GPU memory allocated by PyTorch, above what was allocated before"
+        started = time.perf_counter()
+        try:
+            yield result
+        finally:
+            torch.cuda.synchronize()
+            result.seconds = time.perf_counter() - started
+            result.peak_mib = (torch.cuda.max_memory_allocated() - floor) / 2**20
+        return
+    result.memory_kind = "peak growth of the process's resident memory (RSS), sampled"
+    floor = _rss_bytes()
+    peak = [floor]
+    stop = threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            peak[0] = max(peak[0], _rss_bytes())
+            stop.wait(interval)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    started = time.perf_counter()
+    try:
+        yield result
+    finally:
+        result.seconds = time.perf_counter() - started
+        stop.set()
+        sampler.join()
+        peak[0] = max(peak[0], _rss_bytes())
+        result.peak_mib = (peak[0] - floor) / 2**20
+
+
+# ---------------------------------------------------------------- padding
+
+
+def padded_tokens(lengths, batch_size, strategy, max_length, seed=0):
+    """Token positions a model processes for reviews of these token `lengths` (already truncated or not).
+
+    strategy "fixed": every review padded to `max_length`; "dynamic": random batches, each padded to its
+    longest review (what DataCollatorWithPadding does); "grouped": batches of similar lengths, as the
+    Trainer's train_sampling_strategy="group_by_length" forms them, each padded to its longest review.
+    Returns {"real": tokens that carry text, "processed": positions computed, "ratio": processed / real}.
+    """
+    import torch
+    from transformers.trainer_pt_utils import LengthGroupedSampler
+
+    lengths = [min(int(n), max_length) for n in lengths]
+    if strategy == "fixed":
+        batches = [list(range(i, min(i + batch_size, len(lengths)))) for i in range(0, len(lengths), batch_size)]
+        processed = max_length * len(lengths)
+    else:
+        generator = torch.Generator().manual_seed(seed)
+        if strategy == "dynamic":
+            order = torch.randperm(len(lengths), generator=generator).tolist()
+        elif strategy == "grouped":
+            order = list(LengthGroupedSampler(batch_size, lengths=lengths, generator=generator))
+        else:
+            raise ValueError(f"strategy must be 'fixed', 'dynamic' or 'grouped', not {strategy!r}")
+        batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+        processed = sum(max(lengths[i] for i in batch) * len(batch) for batch in batches)
+    real = sum(lengths)
+    return {"real": real, "processed": processed, "ratio": processed / real if real else float("nan"),
+            "batches": batches}
+
+
+# ---------------------------------------------------------------- training bookkeeping
+
+
+def trainer_loss_curves(log_history):
+    """{"training": (epochs, losses), "validation": (epochs, losses)} from a Trainer's state.log_history,
+    for a run with logging_strategy and eval_strategy "epoch"."""
+    train = [(h["epoch"], h["loss"]) for h in log_history if "loss" in h and "eval_loss" not in h]
+    valid = [(h["epoch"], h["eval_loss"]) for h in log_history if "eval_loss" in h]
+    return {"training": tuple(zip(*train)) or ((), ()), "validation": tuple(zip(*valid)) or ((), ())}
+
+
+def kfold_scores(labels, fit_and_score, k=5, seed=0):
+    """Stratified k-fold cross-validation: calls fit_and_score(train_index, val_index) once per fold.
+
+    Returns the list of the k scores it returned (the caller reports their mean and standard deviation).
+    """
+    from sklearn.model_selection import StratifiedKFold
+
+    labels = np.asarray(labels)
+    folds = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
+    return [float(fit_and_score(train_index, val_index))
+            for train_index, val_index in folds.split(np.zeros(len(labels)), labels)]
+
+
+# ---------------------------------------------------------------- figures
+
+
+def length_histogram(lengths, max_length=None, title="Review length in tokens", ax=None):
+    """Histogram of token lengths, with the truncation length marked."""
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6.5, 3))
+    ax.hist(lengths, bins=40, color="tab:blue", alpha=0.85)
+    ax.axvline(float(np.median(lengths)), color="black", linestyle=":", label=f"median {np.median(lengths):.0f}")
+    if max_length is not None:
+        share = float(np.mean(np.asarray(lengths) > max_length))
+        ax.axvline(max_length, color="tab:red", linestyle="--", label=f"max_length {max_length} ({share:.0%} longer)")
+    ax.set(title=title, xlabel="tokens", ylabel="reviews")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def confusion_matrix_figure(labels, predictions, label_names, title="", ax=None):
+    """A confusion matrix as a heat map with counts: rows are the true labels, columns the predictions."""
+    from sklearn.metrics import confusion_matrix
+
+    matrix = confusion_matrix(list(labels), list(predictions), labels=list(range(len(label_names))))
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(3.4, 3))
+    ax.imshow(matrix, cmap="Blues")
+    for (row, col), count in np.ndenumerate(matrix):
+        ax.text(col, row, str(count), ha="center", va="center",
+                color="white" if count > matrix.max() / 2 else "black")
+    ax.set_xticks(range(len(label_names)), label_names)
+    ax.set_yticks(range(len(label_names)), label_names)
+    ax.set(title=title, xlabel="predicted", ylabel="true")
+    fig.tight_layout()
+    return fig
+
+
+def confusion_matrices_figure(results, label_names):
+    """One confusion matrix per method, side by side: `results` is {method: (labels, predictions)}."""
+    fig, axes = plt.subplots(1, len(results), figsize=(3.1 * len(results), 3), squeeze=False)
+    for ax, (name, (labels, predictions)) in zip(axes[0], results.items()):
+        confusion_matrix_figure(labels, predictions, label_names, title=name, ax=ax)
+    fig.tight_layout()
+    return fig
+
+
+def loss_curves_figure(panels, xlabel="epoch"):
+    """Loss curves side by side: `panels` is {title: {curve name: (xs, ys)}}; a curve named "best" is drawn
+    as a marker (the epoch whose weights were kept)."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.2), squeeze=False)
+    for ax, (title, curves) in zip(axes[0], panels.items()):
+        for name, (xs, ys) in curves.items():
+            xs, ys = list(xs), list(ys)
+            if name == "best":
+                ax.plot(xs, ys, "k*", markersize=12, label="kept")
+            else:
+                ax.plot(xs, ys, marker="o" if len(xs) < 25 else None, markersize=3, label=name)
+        ax.set(title=title, xlabel=xlabel, ylabel="loss")
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def comparison_figure(rows, metrics=("accuracy", "f1", "roc_auc")):
+    """The closing comparison: metrics, trainable parameters, wall time and peak memory per method.
+
+    `rows` is {method: {"accuracy": ..., "f1": ..., "roc_auc": ..., "trainable parameters": ...,
+    "wall time (s)": ..., "peak memory (MiB)": ...}}.
+    """
+    names = list(rows)
+    colors = [f"C{i}" for i in range(len(names))]
+    fig, axes = plt.subplots(1, 4, figsize=(15, 3.4), gridspec_kw={"width_ratios": [2.2, 1, 1, 1]})
+    width = 0.8 / len(names)
+    for i, name in enumerate(names):
+        xs = [j + (i - (len(names) - 1) / 2) * width for j in range(len(metrics))]
+        axes[0].bar(xs, [rows[name][m] for m in metrics], width, label=name, color=colors[i])
+    axes[0].set_xticks(range(len(metrics)), metrics)
+    axes[0].set(title="test metrics", ylim=(0, 1.05))
+    axes[0].legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
+    for ax, column, log in zip(axes[1:], ["trainable parameters", "wall time (s)", "peak memory (MiB)"],
+                               [True, False, False]):
+        values = [rows[name][column] for name in names]
+        ax.bar(range(len(names)), values, color=colors)
+        ax.set_xticks(range(len(names)), names, rotation=35, ha="right", fontsize=8)
+        ax.set_title(column + (" (log)" if log else ""))
+        if log:
+            ax.set_yscale("log")
+    fig.tight_layout()
+    return fig

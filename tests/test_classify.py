@@ -1,0 +1,210 @@
+"""Lesson 04 plumbing: batched inference in length order, frozen features, measurement, padding bookkeeping,
+k-fold splitting, Trainer loss curves, and the lesson's figures."""
+
+import matplotlib
+import numpy as np
+import pytest
+import torch
+from matplotlib.figure import Figure
+from torch import nn
+
+from helpers import classify
+
+matplotlib.use("Agg")
+
+TEXTS = ["A wonderful film.", "The plot was dull and the acting was awful, I admit it was boring.",
+         "Brilliant!", "My rating: 8/10. The soundtrack was lovely and the ending was moving.", "Weak."]
+
+
+@pytest.fixture(scope="module")
+def tiny_encoder(tiny_fixtures):
+    from transformers import AutoModel, AutoModelForSequenceClassification, AutoTokenizer
+
+    from helpers import tiny
+
+    path = tiny.model_path("distilbert")
+    torch.manual_seed(0)
+    return (AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path),
+            AutoModelForSequenceClassification.from_pretrained(path, num_labels=2))
+
+
+# ---------------------------------------------------------------- parameters and batching
+
+
+def test_count_parameters_separates_frozen_weights():
+    model = nn.Sequential(nn.Linear(4, 3), nn.Linear(3, 2))
+    model[0].weight.requires_grad = False
+    assert classify.count_parameters(model) == (3 + 3 * 2 + 2, 4 * 3 + 3 + 3 * 2 + 2)
+
+
+def test_length_sorted_batches_cover_every_index_once_longest_first():
+    lengths = [5, 1, 9, 3, 9, 2, 7]
+    batches = classify.length_sorted_batches(lengths, 3)
+    assert [len(b) for b in batches] == [3, 3, 1]
+    flat = [i for b in batches for i in b]
+    assert sorted(flat) == list(range(len(lengths)))
+    assert [lengths[i] for i in flat] == sorted(lengths, reverse=True)
+    with pytest.raises(ValueError):
+        classify.length_sorted_batches(lengths, 0)
+
+
+# ---------------------------------------------------------------- features and predictions
+
+
+@pytest.mark.parametrize("pooling", ["cls", "mean"])
+def test_frozen_features_match_one_review_at_a_time_in_input_order(tiny_encoder, pooling):
+    tokenizer, backbone, _ = tiny_encoder
+    backbone.train()  # the helper must switch dropout off, and restore the mode afterwards
+    batched = classify.frozen_features(backbone, tokenizer, TEXTS, max_length=64, batch_size=2, pooling=pooling)
+    assert backbone.training
+    assert batched.shape == (len(TEXTS), backbone.config.hidden_size) and batched.dtype == torch.float32
+    assert not batched.requires_grad
+    backbone.eval()
+    with torch.no_grad():
+        for i, text in enumerate(TEXTS):
+            inputs = tokenizer(text, return_tensors="pt")
+            hidden = backbone(**inputs).last_hidden_state[0]
+            single = hidden[0] if pooling == "cls" else hidden.mean(0)
+            torch.testing.assert_close(batched[i], single, atol=1e-4, rtol=1e-4)
+
+
+def test_frozen_features_are_the_same_every_time(tiny_encoder):
+    tokenizer, backbone, _ = tiny_encoder
+    first = classify.frozen_features(backbone, tokenizer, TEXTS, max_length=64)
+    assert torch.equal(first, classify.frozen_features(backbone, tokenizer, TEXTS, max_length=64))
+
+
+def test_frozen_features_reject_unknown_pooling(tiny_encoder):
+    tokenizer, backbone, _ = tiny_encoder
+    with pytest.raises(ValueError, match="pooling"):
+        classify.frozen_features(backbone, tokenizer, TEXTS, max_length=64, pooling="max")
+
+
+def test_predict_proba_sums_to_one_and_keeps_the_order(tiny_encoder):
+    tokenizer, _, classifier = tiny_encoder
+    probs = classify.predict_proba(classifier, tokenizer, TEXTS, max_length=64, batch_size=2)
+    assert probs.shape == (len(TEXTS), 2)
+    np.testing.assert_allclose(probs.sum(-1), 1.0, atol=1e-6)
+    classifier.eval()
+    with torch.no_grad():
+        single = classifier(**tokenizer(TEXTS[1], return_tensors="pt")).logits.softmax(-1)[0].numpy()
+    np.testing.assert_allclose(probs[1], single, atol=1e-5)
+
+
+def test_max_length_truncates(tiny_encoder):
+    tokenizer, backbone, _ = tiny_encoder
+    short = classify.frozen_features(backbone, tokenizer, [TEXTS[1]], max_length=4, pooling="mean")
+    with torch.no_grad():
+        inputs = tokenizer(TEXTS[1], truncation=True, max_length=4, return_tensors="pt")
+        expected = backbone(**inputs).last_hidden_state[0].mean(0)
+    torch.testing.assert_close(short[0], expected, atol=1e-4, rtol=1e-4)
+
+
+# ---------------------------------------------------------------- measurement
+
+
+def test_measure_times_the_block_and_sees_memory_grow():
+    with classify.measure("cpu") as cost:
+        block = np.ones(64 * 2**20 // 8)  # 64 MiB, touched
+        block[::512] += 1
+    assert cost.seconds > 0
+    assert cost.peak_mib > 32, cost.peak_mib
+    assert "RSS" in cost.memory_kind
+    del block
+
+
+def test_measure_fills_in_even_when_the_block_fails():
+    with pytest.raises(RuntimeError):
+        with classify.measure("cpu") as cost:
+            raise RuntimeError("boom")
+    assert cost.seconds >= 0 and cost.peak_mib >= 0
+
+
+# ---------------------------------------------------------------- padding
+
+
+def test_fixed_padding_counts_max_length_for_every_review():
+    cost = classify.padded_tokens([3, 10, 700], batch_size=2, strategy="fixed", max_length=512)
+    assert cost["real"] == 3 + 10 + 512  # the long review is cut at max_length
+    assert cost["processed"] == 3 * 512
+    assert cost["ratio"] == pytest.approx(3 * 512 / 525)
+
+
+def test_dynamic_padding_pads_each_batch_to_its_longest_review():
+    lengths = [5, 40, 7, 38]
+    cost = classify.padded_tokens(lengths, batch_size=2, strategy="dynamic", max_length=512, seed=0)
+    expected = sum(max(lengths[i] for i in batch) * len(batch) for batch in cost["batches"])
+    assert cost["processed"] == expected
+    assert sorted(i for batch in cost["batches"] for i in batch) == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("n, grouped_below", [(500, 1.5), (5000, 1.1)])
+def test_grouping_by_length_removes_most_of_the_padding(n, grouped_below):
+    """A long tail (1 review in 10 is long): random batches barely beat fixed padding, grouped ones do. With few
+    reviews the Trainer's sampler makes small groups (mega-batches), so some batches still mix lengths."""
+    rng = np.random.default_rng(0)
+    lengths = list(rng.integers(20, 80, n * 9 // 10)) + list(rng.integers(400, 512, n // 10))
+    rng.shuffle(lengths)
+    costs = {s: classify.padded_tokens(lengths, 16, s, max_length=512, seed=0)["ratio"]
+             for s in ("fixed", "dynamic", "grouped")}
+    assert costs["fixed"] > costs["dynamic"] > 3 * costs["grouped"]
+    assert 1.0 <= costs["grouped"] < grouped_below
+
+
+def test_padding_strategy_must_be_known():
+    with pytest.raises(ValueError, match="strategy"):
+        classify.padded_tokens([1, 2], 2, "sorted", max_length=8)
+
+
+# ---------------------------------------------------------------- training bookkeeping
+
+
+def test_trainer_loss_curves_split_training_and_validation_logs():
+    history = [{"loss": 0.7, "epoch": 1.0}, {"eval_loss": 0.65, "eval_f1": 0.6, "epoch": 1.0},
+               {"loss": 0.4, "epoch": 2.0}, {"eval_loss": 0.5, "eval_f1": 0.8, "epoch": 2.0},
+               {"train_runtime": 3.0, "train_loss": 0.55, "epoch": 2.0}]
+    curves = classify.trainer_loss_curves(history)
+    assert curves["training"] == ((1.0, 2.0), (0.7, 0.4))
+    assert curves["validation"] == ((1.0, 2.0), (0.65, 0.5))
+
+
+def test_trainer_loss_curves_of_an_empty_history():
+    assert classify.trainer_loss_curves([]) == {"training": ((), ()), "validation": ((), ())}
+
+
+def test_kfold_scores_hold_out_every_example_once_with_balanced_folds():
+    labels = np.array([0, 1] * 25)
+    held_out = []
+
+    def fit_and_score(train_index, val_index):
+        assert not set(train_index) & set(val_index)
+        assert labels[val_index].mean() == pytest.approx(0.5)
+        held_out.extend(val_index)
+        return len(val_index) / len(labels)
+
+    scores = classify.kfold_scores(labels, fit_and_score, k=5, seed=0)
+    assert scores == [0.2] * 5
+    assert sorted(held_out) == list(range(len(labels)))
+
+
+# ---------------------------------------------------------------- figures
+
+
+def test_figures_are_returned():
+    import matplotlib.pyplot as plt
+
+    labels, predictions = [0, 0, 1, 1, 1], [0, 1, 1, 1, 0]
+    fig = classify.confusion_matrix_figure(labels, predictions, ["neg", "pos"], title="m")
+    texts = sorted(t.get_text() for t in fig.axes[0].texts)
+    assert isinstance(fig, Figure) and texts == ["1", "1", "1", "2"]
+    figs = [fig,
+            classify.confusion_matrices_figure({"a": (labels, predictions), "b": (labels, labels)}, ["neg", "pos"]),
+            classify.length_histogram([10, 20, 300, 40], max_length=256),
+            classify.loss_curves_figure({"run": {"training": ([1, 2], [0.7, 0.5]), "validation": ([1, 2], [0.6, 0.65]),
+                                                 "best": ([1], [0.6])}})]
+    rows = {name: {"accuracy": 0.8, "f1": 0.7, "roc_auc": 0.9, "trainable parameters": n, "wall time (s)": 1.0,
+                   "peak memory (MiB)": 10.0} for name, n in [("a", 10), ("b", 1000)]}
+    figs.append(classify.comparison_figure(rows))
+    assert all(isinstance(f, Figure) for f in figs)
+    assert len(figs[1].axes) == 2 and len(figs[-1].axes) == 4
+    plt.close("all")
