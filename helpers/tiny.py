@@ -377,7 +377,7 @@ def _pretrain_review_ratings(model, tokenizer, reviews, steps, seed, lr=2e-3, ba
     for _ in range(steps):
         batch = rng.sample(examples, batch_size)
         texts = [text for text, _ in batch]
-        inputs = tokenizer(texts, truncation=True, max_length=128, padding=True, return_tensors="pt")
+        inputs = tokenizer(texts, truncation=True, max_length=64, padding=True, return_tensors="pt")
         cls = model.distilbert(**inputs).last_hidden_state[:, 0]
         rating_loss = torch.nn.functional.cross_entropy(probe(cls), torch.tensor([r for _, r in batch]))
         masked = collator([{"input_ids": ids}
