@@ -78,7 +78,7 @@ PROFILES = {
                   "seconds": {"total": 180}},
         "tiny": {"models": {"encoder": "bert", "decoder": "gpt2", "seq2seq": "flan-t5"},
                  "datasets": {"reviews": "imdb", "dialogues": "dialogsum"}, "sample_size": 3,
-                 "seconds": {"total": 15}},
+                 "seconds": {"total": 10}},
     },
     "01": {
         # attention_layer: the layer (counted from 0) whose heads section 5 inspects; collator_repeats: how many
@@ -88,7 +88,7 @@ PROFILES = {
         "quick": {"models": {"mlm": "bert"}, "datasets": {}, "top_k": 5, "attention_layer": 5,
                   "collator_repeats": 300, "seconds": {"total": 150, "load": 60}},
         "tiny": {"models": {"mlm": "bert"}, "datasets": {}, "top_k": 5, "attention_layer": 1,
-                 "collator_repeats": 300, "seconds": {"total": 30, "load": 5}},
+                 "collator_repeats": 300, "seconds": {"total": 10, "load": 5}},
     },
     "02": {
         # eval_size: test dialogues scored with ROUGE (one batched pass per prompting setting);
@@ -105,7 +105,7 @@ PROFILES = {
         "tiny": {"models": {"seq2seq": "flan-t5"}, "datasets": {"dialogues": "dialogsum"},
                  "eval_size": 16, "max_query_tokens": 200, "pool_size": 100, "shots": 5, "show_size": 3,
                  "samples": 5, "sensitivity_size": 4, "max_new_tokens": 20, "batch_size": 16,
-                 "seconds": {"total": 25, "load": 7, "rouge": 3, "sensitivity": 1}},
+                 "seconds": {"total": 15, "load": 7, "rouge": 3, "sensitivity": 1}},
     },
     "03": {
         # max_new_tokens: every compared text has exactly this many new tokens (>= 20 for the greedy-by-hand check);
@@ -115,7 +115,7 @@ PROFILES = {
         "quick": {"models": {"lm": "gpt2"}, "datasets": {}, "max_new_tokens": 40, "num_beams": 4, "n_samples": 5,
                   "show_top": 10, "seconds": {"total": 180, "comparison": 30}},
         "tiny": {"models": {"lm": "gpt2"}, "datasets": {}, "max_new_tokens": 24, "num_beams": 4, "n_samples": 8,
-                 "show_top": 10, "seconds": {"total": 35, "comparison": 5}},
+                 "show_top": 10, "seconds": {"total": 15, "comparison": 5}},
     },
     "04": {
         # The same split for all three methods: train and validation cut from IMDB's train split, test from its
@@ -139,7 +139,7 @@ PROFILES = {
                  "batch_size": 16, "pooling": "cls", "head_epochs": 20, "head_lr": 1e-3, "overfit_epochs": 60,
                  "folds": 5, "epochs": 3, "lr": 2e-3, "lora_r": 4, "lora_alpha": 16, "lora_epochs": 3,
                  "lora_lr": 5e-3, "padding_length": 512, "padding_sample": 200,
-                 "seconds": {"total": 35, "features": 1, "full_ft": 5, "lora": 5, "padding": 2}},
+                 "seconds": {"total": 30, "features": 1, "full_ft": 5, "lora": 5, "padding": 2}},
     },
     "05": {
         # quick uses flan-t5-small (77M parameters): on a CPU a flan-t5-base LoRA step takes ~6 s and a full
@@ -166,7 +166,7 @@ PROFILES = {
                  "max_source_length": 256, "max_target_length": 64, "batch_size": 16,
                  "lora_r": 4, "lora_alpha": 32, "lora_dropout": 0.05, "lora_lr": 1e-2, "lora_epochs": 4,
                  "full_lr": 3e-3, "full_epochs": 1, "max_new_tokens": 40, "generation_batch_size": 40,
-                 "seconds": {"total": 40, "zero_shot": 2, "lora_train": 15, "full_train": 5,
+                 "seconds": {"total": 25, "zero_shot": 2, "lora_train": 15, "full_train": 5,
                              "evaluate": 2, "deploy": 2}},
     },
 }

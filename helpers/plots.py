@@ -27,7 +27,9 @@ def grouped_bars(table, title="", ylabel="", ax=None):
         ax.bar(xs, [table[row].get(c, 0) for c in columns], width, label=row)
     ax.set_xticks(range(len(columns)), columns)
     ax.set(title=title, ylabel=ylabel)
-    ax.legend(fontsize=8)
+    top = max((v for row in table.values() for v in row.values()), default=1)
+    ax.set_ylim(0, top * (1.25 + 0.07 * len(rows)))  # headroom, so the legend does not hide bars
+    ax.legend(fontsize=7, loc="upper left", ncols=2 if len(rows) > 3 else 1)
     fig.tight_layout()
     return fig
 
