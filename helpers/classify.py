@@ -5,23 +5,11 @@ config. This module holds what would only clutter it: batched inference in lengt
 once, wall-time and peak-memory measurement, padding bookkeeping, k-fold splitting, and the lesson's figures.
 """
 
-import gc
-import threading
-import time
-from contextlib import contextmanager
-from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 # ---------------------------------------------------------------- parameters and batching
-
-
-def count_parameters(model):
-    """(trainable, total) parameter counts of a torch module."""
-    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    total = sum(p.numel() for p in model.parameters())
-    return trainable, total
 
 
 def length_sorted_batches(lengths, batch_size):
@@ -102,86 +90,6 @@ def predict_proba(model, tokenizer, texts, max_length, batch_size=64, device="cp
     rows = _batched_forward(model, tokenizer, texts, max_length, batch_size, device, progress, "predict",
                             lambda m, inputs: m(**inputs).logits.softmax(-1))
     return torch.stack(rows).numpy() if rows else np.empty((0, 0))
-
-
-# ---------------------------------------------------------------- wall time and peak memory
-
-
-def _rss_bytes():
-    """Resident memory of this process, in bytes (psutil, which accelerate already depends on)."""
-    import psutil
-
-    return psutil.Process().memory_info().rss
-
-
-def _release_freed_memory():
-    """Hand memory freed by earlier steps back to the system, so that the next peak starts from a floor."""
-    gc.collect()
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)  # glibc only; elsewhere this is skipped
-    except (OSError, AttributeError):
-        pass
-
-
-@dataclass
-class Measurement:
-    """Filled in when a `measure()` block ends: wall time, peak memory in MiB, and what that memory means."""
-
-    seconds: float = float("nan")
-    peak_mib: float = float("nan")
-    memory_kind: str = ""
-
-
-@contextmanager
-def measure(device="cpu", interval=0.005):
-    """Wall time and peak memory of the code in the `with` block, above what was in memory when it started.
-
-    On a CUDA GPU: the peak of memory allocated by PyTorch during the block (gradients, optimizer states,
-    activations, anything loaded inside the block) minus what was allocated at its start. Elsewhere: the peak
-    growth of the process's resident memory (RSS) over its level at the start, sampled every `interval`
-    seconds: a rougher measure (the allocator keeps freed memory around), but taken the same way for every
-    method. Models loaded before the block are not counted in either case.
-    """
-    import torch
-
-    result = Measurement()
-    _release_freed_memory()
-    if device == "cuda":
-        torch.cuda.synchronize()
-        torch.cuda.reset_peak_memory_stats()
-        floor = torch.cuda.memory_allocated()
-        result.memory_kind = "peak GPU memory allocated by PyTorch, above what was allocated before"
-        started = time.perf_counter()
-        try:
-            yield result
-        finally:
-            torch.cuda.synchronize()
-            result.seconds = time.perf_counter() - started
-            result.peak_mib = (torch.cuda.max_memory_allocated() - floor) / 2**20
-        return
-    result.memory_kind = "peak growth of the process's resident memory (RSS), sampled"
-    floor = _rss_bytes()
-    peak = [floor]
-    stop = threading.Event()
-
-    def sample():
-        while not stop.is_set():
-            peak[0] = max(peak[0], _rss_bytes())
-            stop.wait(interval)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    started = time.perf_counter()
-    try:
-        yield result
-    finally:
-        result.seconds = time.perf_counter() - started
-        stop.set()
-        sampler.join()
-        peak[0] = max(peak[0], _rss_bytes())
-        result.peak_mib = (peak[0] - floor) / 2**20
 
 
 # ---------------------------------------------------------------- padding

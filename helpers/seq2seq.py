@@ -11,11 +11,6 @@ settings. This module holds the parts that are the same every time and are unit-
 - `lora_diagram`, `length_histograms`: the lesson's figures.
 """
 
-import os
-import threading
-import time
-from contextlib import contextmanager
-from pathlib import Path
 
 from .generation import generate_batched
 from .metrics import rouge
@@ -73,19 +68,6 @@ def evaluate_summaries(model, tokenizer, prompts, references, batch_size=16, max
 # ---------------------------------------------------------------- parameters and memory
 
 
-def count_parameters(model):
-    """{'total', 'trainable', 'trainable_percent'} of a PyTorch model (shared weights counted once)."""
-    seen, total, trainable = set(), 0, 0
-    for parameter in model.parameters():
-        if id(parameter) in seen:
-            continue
-        seen.add(id(parameter))
-        total += parameter.numel()
-        if parameter.requires_grad:
-            trainable += parameter.numel()
-    return {"total": total, "trainable": trainable, "trainable_percent": 100 * trainable / total if total else 0.0}
-
-
 def memory_breakdown(total_params, trainable_params, bytes_per_value=4, optimizer_states=2):
     """What training must hold in memory, in MB, before any activations.
 
@@ -123,83 +105,6 @@ def changed_base_weights(peft_model, reference_model):
     if missing:
         raise ValueError(f"{len(missing)} weights of the reference were not compared, e.g. {sorted(missing)[0]}")
     return changed
-
-
-class Measurement:
-    """Filled in by `measure`: `seconds`, `peak_mb` (extra memory at the peak) and `memory_kind`."""
-
-    seconds = None
-    peak_mb = None
-    memory_kind = None
-
-    def __repr__(self):
-        return f"Measurement(seconds={self.seconds}, peak_mb={self.peak_mb}, memory_kind={self.memory_kind!r})"
-
-
-def _rss_bytes():
-    import psutil  # a dependency of accelerate, so always installed with the course
-
-    return psutil.Process(os.getpid()).memory_info().rss
-
-
-@contextmanager
-def measure(device="cpu", interval=0.01):
-    """Time a block and record its peak extra memory (above what was in use when it started).
-
-    On CUDA: the peak of memory allocated by PyTorch on the GPU. Elsewhere: the peak resident memory
-    (RSS) of this process, sampled every `interval` seconds; it includes Python's and PyTorch's own
-    allocations, so small models give noisy numbers.
-
-        with measure(run.device) as cost:
-            trainer.train()
-        cost.seconds, cost.peak_mb
-    """
-    import torch
-
-    result = Measurement()
-    if str(device).startswith("cuda"):
-        torch.cuda.synchronize()
-        start_bytes = torch.cuda.memory_allocated()
-        torch.cuda.reset_peak_memory_stats()
-        result.memory_kind = "GPU memory allocated by PyTorch"
-        started = time.perf_counter()
-        try:
-            yield result
-        finally:
-            torch.cuda.synchronize()
-            result.seconds = time.perf_counter() - started
-            result.peak_mb = (torch.cuda.max_memory_allocated() - start_bytes) / 2**20
-        return
-
-    start_bytes = _rss_bytes()
-    peak = [start_bytes]
-    stop = threading.Event()
-
-    def sample():
-        while not stop.is_set():
-            peak[0] = max(peak[0], _rss_bytes())
-            stop.wait(interval)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    result.memory_kind = "process memory (RSS)"
-    started = time.perf_counter()
-    sampler.start()
-    try:
-        yield result
-    finally:
-        stop.set()
-        sampler.join()
-        result.seconds = time.perf_counter() - started
-        peak[0] = max(peak[0], _rss_bytes())
-        result.peak_mb = (peak[0] - start_bytes) / 2**20
-
-
-def folder_size(path):
-    """Total size in bytes of the files in a folder (recursively), or of one file."""
-    path = Path(path)
-    if path.is_file():
-        return path.stat().st_size
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
 # ---------------------------------------------------------------- figures

@@ -1,6 +1,5 @@
 """Batched generation returns exactly what one-at-a-time generation does, in the input order."""
 
-import pytest
 import torch
 from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
 

@@ -1,6 +1,5 @@
 """Lesson 05 helpers: seq2seq preprocessing, batched ROUGE evaluation, parameter counts, measurements."""
 
-import time
 
 import matplotlib
 
@@ -122,14 +121,6 @@ def test_evaluate_summaries_scores_against_the_references(t5, rows):
 # ---------------------------------------------------------------- parameters, memory, sizes
 
 
-def test_count_parameters_counts_shared_weights_once():
-    layer = torch.nn.Linear(4, 3)  # 15 parameters
-    frozen = torch.nn.Linear(3, 2)  # 8 parameters
-    frozen.requires_grad_(False)
-    model = torch.nn.Sequential(layer, frozen, layer)
-    assert seq2seq.count_parameters(model) == {"total": 23, "trainable": 15, "trainable_percent": 100 * 15 / 23}
-
-
 def test_memory_breakdown():
     mb = 2**20
     sizes = seq2seq.memory_breakdown(total_params=mb, trainable_params=mb // 4)
@@ -155,24 +146,6 @@ def test_changed_base_weights_sees_base_changes_and_ignores_lora(t5):
         lora.get_base_model().decoder.final_layer_norm.weight.mul_(2.0)
     assert sorted(seq2seq.changed_base_weights(lora, reference)) == [
         "decoder.final_layer_norm.weight", "encoder.block.0.layer.0.SelfAttention.q.weight"]
-
-
-def test_measure_times_a_block_and_sees_its_memory():
-    with seq2seq.measure("cpu") as cost:
-        block = torch.ones(64 * 2**20 // 4)  # 64 MB
-        time.sleep(0.1)  # the sampler looks every 10 ms
-        del block
-    assert cost.seconds > 0
-    assert cost.memory_kind == "process memory (RSS)"
-    assert cost.peak_mb > 32
-
-
-def test_folder_size(tmp_path):
-    (tmp_path / "a.bin").write_bytes(b"x" * 1000)
-    (tmp_path / "sub").mkdir()
-    (tmp_path / "sub" / "b.json").write_bytes(b"y" * 24)
-    assert seq2seq.folder_size(tmp_path) == 1024
-    assert seq2seq.folder_size(tmp_path / "a.bin") == 1000
 
 
 def test_figures_are_returned():

@@ -1,0 +1,40 @@
+"""Cost measurements shared by lessons 04 and 05: parameters, wall time and peak memory, size on disk."""
+
+import numpy as np
+import pytest
+import torch
+
+from helpers import measure
+
+
+def test_count_parameters_separates_frozen_weights_and_counts_shared_ones_once():
+    layer = torch.nn.Linear(4, 3)  # 15 parameters
+    frozen = torch.nn.Linear(3, 2)  # 8 parameters
+    frozen.requires_grad_(False)
+    model = torch.nn.Sequential(layer, frozen, layer)
+    assert measure.count_parameters(model) == {"total": 23, "trainable": 15, "trainable_percent": 100 * 15 / 23}
+
+
+def test_measure_times_the_block_and_sees_memory_grow():
+    with measure.measure("cpu") as cost:
+        block = np.ones(64 * 2**20 // 8)  # 64 MiB, touched
+        block[::512] += 1
+    assert cost.seconds > 0
+    assert cost.peak_mib > 32, cost.peak_mib
+    assert "RSS" in cost.memory_kind
+    del block
+
+
+def test_measure_fills_in_even_when_the_block_fails():
+    with pytest.raises(RuntimeError):
+        with measure.measure("cpu") as cost:
+            raise RuntimeError("boom")
+    assert cost.seconds >= 0 and cost.peak_mib >= 0
+
+
+def test_folder_size(tmp_path):
+    (tmp_path / "a.bin").write_bytes(b"x" * 1000)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.json").write_bytes(b"y" * 24)
+    assert measure.folder_size(tmp_path) == 1024
+    assert measure.folder_size(tmp_path / "a.bin") == 1000
