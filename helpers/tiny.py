@@ -18,7 +18,7 @@ from pathlib import Path
 from . import synthetic
 
 # Bump when anything below changes what gets built: a new key means a fresh build in a new folder.
-TINY_VERSION = "4"
+TINY_VERSION = "6"
 SEED = 1234
 VOCAB_SIZE = 1000
 T5_EXTRA_IDS = 100
@@ -79,6 +79,9 @@ def build(verbose=True, folder=None, steps_scale=1.0):
     say = print if verbose else (lambda *a, **k: None)
     say(f"Building the tiny course fixtures (version {TINY_VERSION}) in {final} ...")
 
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # one "Writing model shards" bar per model is noise here
     threads = torch.get_num_threads()
     torch.set_num_threads(2)  # a fixed thread count keeps the arithmetic, and so the weights, identical
     try:
@@ -86,6 +89,7 @@ def build(verbose=True, folder=None, steps_scale=1.0):
         _build_models(work / "models", texts, say, steps_scale)
     finally:
         torch.set_num_threads(threads)
+        transformers_logging.enable_progress_bar()
 
     manifest = {"version": TINY_VERSION, "seed": SEED, "seconds": round(time.perf_counter() - start, 1),
                 "sha256": _hashes(work)}
@@ -377,18 +381,18 @@ def _pretrain_review_ratings(model, tokenizer, reviews, steps, seed, lr=2e-3, ba
     for _ in range(steps):
         batch = rng.sample(examples, batch_size)
         texts = [text for text, _ in batch]
-        inputs = tokenizer(texts, truncation=True, max_length=64, padding=True, return_tensors="pt")
-        cls = model.distilbert(**inputs).last_hidden_state[:, 0]
-        rating_loss = torch.nn.functional.cross_entropy(probe(cls), torch.tensor([r for _, r in batch]))
+        # One forward pass serves both objectives: MLM on the masked review, the rating from its [CLS] vector.
         masked = collator([{"input_ids": ids}
-                           for ids in tokenizer(texts, truncation=True, max_length=48)["input_ids"]])
-        mlm_loss = model(input_ids=masked["input_ids"], labels=masked["labels"],
-                         attention_mask=(masked["input_ids"] != tokenizer.pad_token_id).long()).loss
-        (mlm_loss + rating_loss).backward()
+                           for ids in tokenizer(texts, truncation=True, max_length=64)["input_ids"]])
+        output = model(input_ids=masked["input_ids"], labels=masked["labels"], output_hidden_states=True,
+                       attention_mask=(masked["input_ids"] != tokenizer.pad_token_id).long())
+        cls = output.hidden_states[-1][:, 0]
+        rating_loss = torch.nn.functional.cross_entropy(probe(cls), torch.tensor([r for _, r in batch]))
+        (output.loss + rating_loss).backward()
         optimizer.step()
         optimizer.zero_grad()
     model.eval()
-    return mlm_loss.item(), rating_loss.item()
+    return rating_loss.item()
 
 
 def _build_models(models_dir, texts, say, steps_scale=1.0):
@@ -413,8 +417,8 @@ def _build_models(models_dir, texts, say, steps_scale=1.0):
         elif name == "distilbert":
             model = DistilBertForMaskedLM(configs[name])
             tokenizer = DistilBertTokenizer(vocab=wordpiece.get_vocab(), model_max_length=MAX_POSITIONS)
-            _pretrain_mlm(model, tokenizer, plain, steps[name], SEED + offset)
-            loss, _ = _pretrain_review_ratings(model, tokenizer, texts["all_reviews"], steps["distilbert-ratings"],
+            loss = _pretrain_mlm(model, tokenizer, plain, steps[name], SEED + offset)
+            _pretrain_review_ratings(model, tokenizer, texts["all_reviews"], steps["distilbert-ratings"],
                                                SEED + offset)
         elif name == "gpt2":
             model, tokenizer = GPT2LMHeadModel(configs[name]), bpe
