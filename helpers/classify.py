@@ -9,6 +9,8 @@ once, wall-time and peak-memory measurement, padding bookkeeping, k-fold splitti
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .errors import InputError
+
 # ---------------------------------------------------------------- parameters and batching
 
 
@@ -18,7 +20,7 @@ def length_sorted_batches(lengths, batch_size):
     For inference only: the order does not matter there, and sorting cuts the padding to almost nothing.
     """
     if batch_size < 1:
-        raise ValueError("batch_size must be at least 1")
+        raise InputError("batch_size must be at least 1")
     order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
     return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
 
@@ -69,7 +71,7 @@ def frozen_features(backbone, tokenizer, texts, max_length, batch_size=64, devic
     import torch
 
     if pooling not in ("cls", "mean"):
-        raise ValueError(f"pooling must be 'cls' or 'mean', not {pooling!r}")
+        raise InputError(f"pooling must be 'cls' or 'mean', not {pooling!r}")
 
     def step(model, inputs):
         hidden = model(**inputs).last_hidden_state
@@ -117,7 +119,7 @@ def padded_tokens(lengths, batch_size, strategy, max_length, seed=0):
         elif strategy == "grouped":
             order = list(LengthGroupedSampler(batch_size, lengths=lengths, generator=generator))
         else:
-            raise ValueError(f"strategy must be 'fixed', 'dynamic' or 'grouped', not {strategy!r}")
+            raise InputError(f"strategy must be 'fixed', 'dynamic' or 'grouped', not {strategy!r}")
         batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
         processed = sum(max(lengths[i] for i in batch) * len(batch) for batch in batches)
     real = sum(lengths)

@@ -11,6 +11,7 @@ import os
 import re
 from collections import Counter
 
+from .errors import InputError
 from .results import RESULTS_ENV
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -32,7 +33,7 @@ def _units(text_or_tokens):
 def ngrams(tokens, n):
     """The n-grams of a sequence, in order, as tuples."""
     if n < 1:
-        raise ValueError(f"n must be at least 1, got {n}.")
+        raise InputError(f"n must be at least 1, got {n}.")
     tokens = list(tokens)
     return [tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
 
@@ -89,7 +90,7 @@ def with_temperature(probs, temperature):
     import torch
 
     if temperature <= 0:
-        raise ValueError(f"temperature must be > 0, got {temperature}; for greedy decoding use do_sample=False.")
+        raise InputError(f"temperature must be > 0, got {temperature}; for greedy decoding use do_sample=False.")
     return torch.softmax(torch.log(probs) / temperature, dim=-1)
 
 
@@ -263,7 +264,7 @@ def explorer(fn, interactive=None, **sliders):
                 if p.default is not inspect.Parameter.empty}
     unknown = [name for name in sliders if name not in defaults]
     if unknown:
-        raise ValueError(f"explorer(): {', '.join(unknown)} must be keyword parameters of {fn.__name__} "
+        raise InputError(f"explorer(): {', '.join(unknown)} must be keyword parameters of {fn.__name__} "
                          "with a default value (the slider's starting point).")
     if interactive is None:
         interactive = widgets_available() and not is_headless()

@@ -21,3 +21,11 @@ def unknown_choice(kind, value, choices):
     """A ValueError-like CourseError for an unknown profile, lesson, model or dataset name."""
     listed = ", ".join(repr(c) for c in choices)
     return CourseError(f"Unknown {kind} {value!r}.", f"use one of: {listed}.", "unknown-name")
+
+
+class InputError(CourseError, ValueError):
+    """A helper was called with an argument it cannot use. Still a ValueError, as Python code expects."""
+
+    def __init__(self, what, fix="check the arguments against the function's help: run help(<function>) in a cell.",
+                 topic="wrong-input-to-a-helper"):
+        super().__init__(what, fix, topic)

@@ -7,6 +7,8 @@ downloads its code from the Hub, which the offline profile cannot do.
 
 import math
 
+from .errors import InputError
+
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 
 
@@ -29,10 +31,10 @@ def rouge(predictions, references, rouge_types=ROUGE_TYPES):
 
     predictions, references = list(predictions), list(references)
     if len(predictions) != len(references):
-        raise ValueError(f"rouge() got {len(predictions)} predictions but {len(references)} references; "
+        raise InputError(f"rouge() got {len(predictions)} predictions but {len(references)} references; "
                          "pass one prediction per reference.")
     if not predictions:
-        raise ValueError("rouge() got no predictions; pass at least one prediction and its reference.")
+        raise InputError("rouge() got no predictions; pass at least one prediction and its reference.")
     scorer = rouge_scorer.RougeScorer(list(rouge_types), use_stemmer=True)
     totals = dict.fromkeys(rouge_types, 0.0)
     for prediction, reference in zip(predictions, references):

@@ -12,6 +12,8 @@ import random
 import matplotlib.pyplot as plt
 import torch
 
+from .errors import InputError
+
 IGNORE_INDEX = -100  # label value that PyTorch's cross-entropy (and so every transformers loss) skips
 
 
@@ -54,7 +56,7 @@ def masked_lm_loss(logits, labels):
     labels = labels.reshape(-1)
     keep = labels != IGNORE_INDEX
     if not keep.any():
-        raise ValueError("no labelled position: every label is -100, so there is nothing to average over.")
+        raise InputError("no labelled position: every label is -100, so there is nothing to average over.")
     log_probs = torch.log_softmax(logits[keep], dim=-1)
     picked = log_probs.gather(1, labels[keep].unsqueeze(1)).squeeze(1)
     return -picked.mean()
@@ -108,7 +110,7 @@ def scramble(text, seed=0):
     end = text[-1] if text and text[-1] in ".!?" else ""
     words = (text[:-1] if end else text).split()
     if len(set(words)) < 2:
-        raise ValueError(f"cannot scramble {text!r}: it needs at least two different words.")
+        raise InputError(f"cannot scramble {text!r}: it needs at least two different words.")
     rng = random.Random(seed)
     shuffled = list(words)
     while shuffled == words:
@@ -224,7 +226,7 @@ def attention_heatmap(weights, tokens, title="Attention", ax=None):
     weights = torch.as_tensor(weights).float()
     n = len(tokens)
     if tuple(weights.shape) != (n, n):
-        raise ValueError(f"attention_heatmap needs a ({n}, {n}) matrix for {n} tokens, got {tuple(weights.shape)}; "
+        raise InputError(f"attention_heatmap needs a ({n}, {n}) matrix for {n} tokens, got {tuple(weights.shape)}; "
                          "pick one layer, one sequence and one head, e.g. attentions[layer][0, head].")
     size = max(4.0, 0.45 * n + 1.5)
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(size + 1, size))

@@ -14,6 +14,7 @@ settings. This module holds the parts that are the same every time and are unit-
 
 from .generation import generate_batched
 from .metrics import rouge
+from .errors import InputError
 
 IGNORE_INDEX = -100  # label value that PyTorch's cross-entropy (and so every Hugging Face model) skips
 
@@ -97,13 +98,13 @@ def changed_base_weights(peft_model, reference_model):
             continue
         original = name.replace(".base_layer.", ".")
         if original not in reference:
-            raise ValueError(f"{original} is not a weight of the reference model")
+            raise InputError(f"{original} is not a weight of the reference model")
         compared.add(original)
         if not torch.equal(parameter.detach().cpu(), reference[original].detach().cpu()):
             changed.append(original)
     missing = set(reference) - compared
     if missing:
-        raise ValueError(f"{len(missing)} weights of the reference were not compared, e.g. {sorted(missing)[0]}")
+        raise InputError(f"{len(missing)} weights of the reference were not compared, e.g. {sorted(missing)[0]}")
     return changed
 
 

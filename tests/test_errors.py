@@ -27,6 +27,9 @@ def error_topics():
         constants = {t.id: node.value.value for node in tree.body if isinstance(node, ast.Assign)
                      and isinstance(node.value, ast.Constant) for t in node.targets if isinstance(t, ast.Name)}
         for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "InputError":
+                topic = next((k.value for k in node.keywords if k.arg == "topic"), None)
+                found.append((path.name, topic.value if topic else "wrong-input-to-a-helper"))
             if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "CourseError":
                 topic = node.args[2] if len(node.args) > 2 else next(k.value for k in node.keywords if k.arg == "topic")
                 if isinstance(topic, ast.Name):
@@ -43,6 +46,28 @@ def test_course_errors_point_to_existing_entries():
     assert len(topics) >= 3
     missing = [(name, topic) for name, topic in topics if topic not in anchors()]
     assert missing == [], "add these entries to docs/troubleshooting.md"
+
+
+def test_helpers_raise_only_learner_errors():
+    """Bad input gets InputError (a ValueError that names the fix and an entry); exercise checks raise their own."""
+    allowed = {"CourseError", "InputError", "ExerciseIncorrect", "unknown_choice", "offline_error"}
+    for path in sorted((ROOT / "helpers").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+                name = getattr(node.exc.func, "id", getattr(node.exc.func, "attr", ""))
+                # AssertionError is how an exercise's test function reports a specific mistake to check()
+                assert name in allowed or (name == "AssertionError" and path.name == "mlm.py"), (path.name, name)
+
+
+def test_input_errors_are_value_errors_with_a_fix():
+    from helpers.metrics import rouge
+
+    try:
+        rouge(["a"], ["a", "b"])
+    except ValueError as error:
+        assert isinstance(error, errors.CourseError) and "What to do:" in str(error)
+    else:
+        raise AssertionError("rouge() accepted mismatched inputs")
 
 
 def test_error_message_says_what_to_do_and_links_the_entry():
