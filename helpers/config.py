@@ -110,12 +110,13 @@ PROFILES = {
     "03": {
         # max_new_tokens: every compared text has exactly this many new tokens (>= 20 for the greedy-by-hand check);
         # n_samples: samples per sampling strategy in the comparison (drawn in one batched generate() call).
-        "full": {"models": {"lm": "gpt2"}, "datasets": {}, "max_new_tokens": 60, "num_beams": 5, "n_samples": 20,
-                 "show_top": 10, "seconds": {"total": 120, "comparison": 20}},
-        "quick": {"models": {"lm": "gpt2"}, "datasets": {}, "max_new_tokens": 40, "num_beams": 4, "n_samples": 5,
-                  "show_top": 10, "seconds": {"total": 180, "comparison": 30}},
-        "tiny": {"models": {"lm": "gpt2"}, "datasets": {}, "max_new_tokens": 24, "num_beams": 4, "n_samples": 8,
-                 "show_top": 10, "seconds": {"total": 15, "comparison": 5}},
+        # dtype: GPT-2 stays in float32 everywhere: the token-for-token checks compare close probabilities.
+        "full": {"models": {"lm": "gpt2"}, "datasets": {}, "dtype": "float32", "max_new_tokens": 60,
+                 "num_beams": 5, "n_samples": 20, "show_top": 10, "seconds": {"total": 120, "comparison": 20}},
+        "quick": {"models": {"lm": "gpt2"}, "datasets": {}, "dtype": "float32", "max_new_tokens": 40,
+                  "num_beams": 4, "n_samples": 5, "show_top": 10, "seconds": {"total": 180, "comparison": 30}},
+        "tiny": {"models": {"lm": "gpt2"}, "datasets": {}, "dtype": "float32", "max_new_tokens": 24,
+                 "num_beams": 4, "n_samples": 8, "show_top": 10, "seconds": {"total": 15, "comparison": 5}},
     },
     "04": {
         # The same split for all three methods: train and validation cut from IMDB's train split, test from its

@@ -120,7 +120,12 @@ class Run:
         return dataset_id(self._name("datasets", role), self.profile)
 
     def dtype(self, role):
-        """The compute dtype for a model role on this device (see helpers.env.pick_dtype)."""
+        """The compute dtype for a model role on this device (see helpers.env.pick_dtype), unless the
+        lesson's settings fix one (e.g. "dtype": "float32")."""
+        import torch
+
+        if "dtype" in self.settings:
+            return getattr(torch, self.settings["dtype"])
         return env.pick_dtype(self.device, config.MODEL_FAMILY[self._name("models", role)])
 
     def precision_args(self, role):

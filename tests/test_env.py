@@ -122,3 +122,10 @@ def test_run_rejects_an_unknown_role(tiny_fixtures):
     with pytest.raises(CourseError) as error:
         run.model_id("encoder")
     assert "'seq2seq'" in str(error.value)
+
+
+def test_a_lesson_can_fix_its_dtype(tiny_fixtures):
+    """Lesson 03 keeps GPT-2 in float32 in every profile; the run table must say so."""
+    run = course.setup("03", profile="tiny", quiet=True)
+    assert run.dtype("lm") == torch.float32
+    assert all(course.lesson_settings("03", p)["dtype"] == "float32" for p in ("full", "quick", "tiny"))
