@@ -9,6 +9,8 @@ once, wall-time and peak-memory measurement, padding bookkeeping, k-fold splitti
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .plots import grouped_bars
+
 from .errors import InputError
 
 # ---------------------------------------------------------------- parameters and batching
@@ -130,14 +132,6 @@ def padded_tokens(lengths, batch_size, strategy, max_length, seed=0):
 # ---------------------------------------------------------------- training bookkeeping
 
 
-def trainer_loss_curves(log_history):
-    """{"training": (epochs, losses), "validation": (epochs, losses)} from a Trainer's state.log_history,
-    for a run with logging_strategy and eval_strategy "epoch"."""
-    train = [(h["epoch"], h["loss"]) for h in log_history if "loss" in h and "eval_loss" not in h]
-    valid = [(h["epoch"], h["eval_loss"]) for h in log_history if "eval_loss" in h]
-    return {"training": tuple(zip(*train)) or ((), ()), "validation": tuple(zip(*valid)) or ((), ())}
-
-
 def kfold_scores(labels, fit_and_score, k=5, seed=0):
     """Stratified k-fold cross-validation: calls fit_and_score(train_index, val_index) once per fold.
 
@@ -194,23 +188,6 @@ def confusion_matrices_figure(results, label_names):
     return fig
 
 
-def loss_curves_figure(panels, xlabel="epoch"):
-    """Loss curves side by side: `panels` is {title: {curve name: (xs, ys)}}; a curve named "best" is drawn
-    as a marker (the epoch whose weights were kept)."""
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.2), squeeze=False)
-    for ax, (title, curves) in zip(axes[0], panels.items()):
-        for name, (xs, ys) in curves.items():
-            xs, ys = list(xs), list(ys)
-            if name == "best":
-                ax.plot(xs, ys, "k*", markersize=12, label="kept")
-            else:
-                ax.plot(xs, ys, marker="o" if len(xs) < 25 else None, markersize=3, label=name)
-        ax.set(title=title, xlabel=xlabel, ylabel="loss")
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
-
-
 def comparison_figure(rows, metrics=("accuracy", "f1", "roc_auc")):
     """The closing comparison: metrics, trainable parameters, wall time and peak memory per method.
 
@@ -220,13 +197,7 @@ def comparison_figure(rows, metrics=("accuracy", "f1", "roc_auc")):
     names = list(rows)
     colors = [f"C{i}" for i in range(len(names))]
     fig, axes = plt.subplots(1, 4, figsize=(15, 3.4), gridspec_kw={"width_ratios": [2.2, 1, 1, 1]})
-    width = 0.8 / len(names)
-    for i, name in enumerate(names):
-        xs = [j + (i - (len(names) - 1) / 2) * width for j in range(len(metrics))]
-        axes[0].bar(xs, [rows[name][m] for m in metrics], width, label=name, color=colors[i])
-    axes[0].set_xticks(range(len(metrics)), metrics)
-    axes[0].set(title="test metrics", ylim=(0, 1.05))
-    axes[0].legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
+    grouped_bars({name: {m: rows[name][m] for m in metrics} for name in names}, title="test metrics", ax=axes[0])
     for ax, column, log in zip(axes[1:], ["trainable parameters", "wall time (s)", "peak memory (MiB)"],
                                [True, False, False]):
         values = [rows[name][column] for name in names]

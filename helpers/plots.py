@@ -35,11 +35,33 @@ def grouped_bars(table, title="", ylabel="", ax=None):
 
 
 def loss_curves(curves, title="Loss", xlabel="step", ax=None):
-    """Lines from {name: (xs, ys)}, e.g. {"train": (steps, losses), "validation": (steps, losses)}."""
+    """Lines from {name: (xs, ys)}, e.g. {"training": (steps, losses), "validation": (steps, losses)}.
+    A curve named "best" is drawn as a star: the point whose weights were kept."""
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6, 3.2))
     for name, (xs, ys) in curves.items():
-        ax.plot(list(xs), list(ys), marker="o" if len(list(xs)) < 30 else None, label=name)
+        xs, ys = list(xs), list(ys)
+        if name == "best":
+            ax.plot(xs, ys, "k*", markersize=12, label="kept")
+        else:
+            ax.plot(xs, ys, marker="o" if len(xs) < 30 else None, markersize=3, label=name)
     ax.set(title=title, xlabel=xlabel, ylabel="loss")
-    ax.legend()
+    ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def loss_panels(panels, xlabel="epoch"):
+    """Several loss_curves side by side: `panels` is {title: {curve name: (xs, ys)}}."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.2), squeeze=False)
+    for ax, (title, curves) in zip(axes[0], panels.items()):
+        loss_curves(curves, title=title, xlabel=xlabel, ax=ax)
+    fig.tight_layout()
+    return fig
+
+
+def trainer_curves(log_history, x="epoch"):
+    """{"training": (xs, losses), "validation": (xs, losses)} from a Trainer's `state.log_history`;
+    `x` is "epoch" or "step"."""
+    train = [(h[x], h["loss"]) for h in log_history if "loss" in h and "eval_loss" not in h]
+    valid = [(h[x], h["eval_loss"]) for h in log_history if "eval_loss" in h]
+    return {"training": tuple(zip(*train)) or ((), ()), "validation": tuple(zip(*valid)) or ((), ())}

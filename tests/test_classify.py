@@ -132,19 +132,6 @@ def test_padding_strategy_must_be_known():
 # ---------------------------------------------------------------- training bookkeeping
 
 
-def test_trainer_loss_curves_split_training_and_validation_logs():
-    history = [{"loss": 0.7, "epoch": 1.0}, {"eval_loss": 0.65, "eval_f1": 0.6, "epoch": 1.0},
-               {"loss": 0.4, "epoch": 2.0}, {"eval_loss": 0.5, "eval_f1": 0.8, "epoch": 2.0},
-               {"train_runtime": 3.0, "train_loss": 0.55, "epoch": 2.0}]
-    curves = classify.trainer_loss_curves(history)
-    assert curves["training"] == ((1.0, 2.0), (0.7, 0.4))
-    assert curves["validation"] == ((1.0, 2.0), (0.65, 0.5))
-
-
-def test_trainer_loss_curves_of_an_empty_history():
-    assert classify.trainer_loss_curves([]) == {"training": ((), ()), "validation": ((), ())}
-
-
 def test_kfold_scores_hold_out_every_example_once_with_balanced_folds():
     labels = np.array([0, 1] * 25)
     held_out = []
@@ -172,9 +159,7 @@ def test_figures_are_returned():
     assert isinstance(fig, Figure) and texts == ["1", "1", "1", "2"]
     figs = [fig,
             classify.confusion_matrices_figure({"a": (labels, predictions), "b": (labels, labels)}, ["neg", "pos"]),
-            classify.length_histogram([10, 20, 300, 40], max_length=256),
-            classify.loss_curves_figure({"run": {"training": ([1, 2], [0.7, 0.5]), "validation": ([1, 2], [0.6, 0.65]),
-                                                 "best": ([1], [0.6])}})]
+            classify.length_histogram([10, 20, 300, 40], max_length=256)]
     rows = {name: {"accuracy": 0.8, "f1": 0.7, "roc_auc": 0.9, "trainable parameters": n, "wall time (s)": 1.0,
                    "peak memory (MiB)": 10.0} for name, n in [("a", 10), ("b", 1000)]}
     figs.append(classify.comparison_figure(rows))
