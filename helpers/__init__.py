@@ -7,9 +7,10 @@ import os
 # so one thread per process loses little.
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from .config import DATASETS, LESSONS, MODELS, PROFILES, REPO_URL  # noqa: E402
+from .config import COURSE_VERSION, DATASETS, LESSONS, MODELS, PROFILES, REPO_URL  # noqa: E402
 from .course import Run, dataset_id, lesson_settings, model_id, setup  # noqa: E402
 from .errors import CourseError  # noqa: E402
 
+__version__ = COURSE_VERSION
 __all__ = ["setup", "Run", "model_id", "dataset_id", "lesson_settings", "CourseError",
-           "PROFILES", "LESSONS", "MODELS", "DATASETS", "REPO_URL"]
+           "PROFILES", "LESSONS", "MODELS", "DATASETS", "REPO_URL", "__version__"]

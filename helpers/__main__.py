@@ -1,4 +1,4 @@
-"""Command line: python -m helpers {info,build-tiny,run,prefetch}."""
+"""Command line: python -m helpers {info,build-tiny,run,sync,prefetch}."""
 
 import argparse
 import sys
@@ -7,51 +7,55 @@ from . import config, course
 from .errors import CourseError
 
 
-def show_info(profile):
-    """The run table of every lesson in a profile."""
-    profiles = [profile] if profile else list(config.PROFILE_NAMES)
-    for name in profiles:
-        info = config.PROFILE_INFO[name]
-        print(f"\nProfile `{name}`: for {info['for']}; times "
-              f"{'measured' if info['measured'] else 'estimated'} on a {info['timed_on']}")
+def show_info(profile=None):
+    """The run table of every lesson in a profile (or in every profile)."""
+    for name in [profile] if profile else config.PROFILE_NAMES:
+        rows = [course.lesson_summary(lesson, name) for lesson in config.LESSONS]
+        print(f"\nProfile `{name}`: for {rows[0]['for']}; times {rows[0]['timed_on']}")
         print(f"  {'lesson':<46} {'models':<34} {'data':<22} time")
-        for lesson, meta in config.LESSONS.items():
-            row = config.PROFILES[lesson][name]
-            models = ", ".join(config.MODELS[m] if name != "tiny" else f"tiny {config.TINY_MODELS[m]}"
-                               for m in row["models"].values())
-            data = ", ".join(config.DATASETS[d] if name != "tiny" else f"tiny {d}" for d in row["datasets"].values())
-            print(f"  {lesson} {meta['title']:<43} {models:<34} {data or '-':<22} "
-                  f"{course.format_seconds(row['seconds']['total'])}")
+        for row in rows:
+            print(f"  {row['lesson']} {row['title']:<43} {', '.join(row['models']):<34} "
+                  f"{', '.join(row['datasets']) or '-':<22} {row['time']}")
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m helpers", description="Tools for the LLM course.")
-    sub = parser.add_subparsers(dest="command", required=True)
+def parser():
+    top = argparse.ArgumentParser(prog="python -m helpers", description="Tools for the LLM course.")
+    sub = top.add_subparsers(dest="command", required=True)
     info = sub.add_parser("info", help="show what each lesson uses in each profile")
     info.add_argument("--profile", choices=config.PROFILE_NAMES)
-    sub.add_parser("build-tiny", help="build the tiny models and synthetic data (offline, < 1 min)")
+    sub.add_parser("build-tiny", help="build (or verify, and repair) the tiny models and synthetic data, offline")
     run = sub.add_parser("run", help="execute notebooks headless into build/ and write build/report.md")
     run.add_argument("notebooks", nargs="*", help="notebook paths (default: every lesson, in order)")
     run.add_argument("--profile", choices=config.PROFILE_NAMES)
+    run.add_argument("--stand-in-weights", action="store_true",
+                     help="the models have random weights (real-size stand-ins): checks that need pretrained "
+                          "weights report 'skipped' instead of failing; for maintainers' smoke runs")
+    run.add_argument("--max-steps", type=int, metavar="N", help="train at most N optimizer steps per run")
+    run.add_argument("--max-rows", type=int, metavar="N", help="use at most N rows of each data set")
+    run.add_argument("--budget", action="store_true",
+                     help="fail when a notebook is over the profile's time or memory budget (design brief §6)")
     sub.add_parser("sync", help="regenerate setup cells, time tables and the README course map from helpers.config")
-    pre = sub.add_parser("prefetch", help="download a profile's models and data for offline use")
+    pre = sub.add_parser("prefetch", help="download a profile's models, data and metrics for offline use")
     pre.add_argument("--profile", choices=config.PROFILE_NAMES, default="quick")
-    args = parser.parse_args(argv)
+    return top
 
+
+def main(argv=None):
+    args = parser().parse_args(argv)
     try:
         if args.command == "info":
             show_info(args.profile)
         elif args.command == "build-tiny":
             from . import tiny
 
-            folder = tiny.ensure_built()
-            print(f"Tiny fixtures: {folder}")
+            print(f"Tiny fixtures: {tiny.ensure_built(check_hashes=True)}")
         elif args.command == "run":
             from .runner import run_notebooks
 
-            return run_notebooks(args.notebooks, args.profile)
+            return run_notebooks(args.notebooks, args.profile, stand_in_weights=args.stand_in_weights,
+                                 max_steps=args.max_steps, max_rows=args.max_rows, budget=args.budget)
         elif args.command == "sync":
-            from .notebook import sync
+            from .authoring import sync
 
             changed = sync()
             print("\n".join(f"updated {path}" for path in changed) or "Everything is in sync.")
@@ -61,6 +65,9 @@ def main(argv=None):
             prefetch(args.profile)
     except CourseError as error:
         print(f"Error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:  # a folder the course cannot write, a full disk: say which, without a traceback
+        print(f"Error: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
     return 0
 

@@ -1,31 +1,28 @@
-"""Exercise checks: say "not attempted yet" for an untouched placeholder, fail with a hint when wrong,
-and say so when right.
+"""Checks in the notebooks: exercise checks, and the one kind of lesson check that real weights need.
 
-In a notebook:
+Exercises. `check` says "not attempted yet" for an untouched placeholder, fails with a hint when the answer is
+wrong, and says so when it is right. The collapsed solution cell calls `check_solution`, which says that the
+reference solution passes (in a run-all it is not the learner who got it right).
 
     answer = ...                       # the learner replaces the ... with code
     check("1. Next-word table", answer, lambda a: a == expected, hint="one row per prefix")
+
+Lesson checks are plain `assert`s and hold for any weights (hand-computed loss equals the model's, shapes,
+parameter counts, reloaded adapters give identical ids). A check that only a *pretrained* model can pass (a
+fine-tuned model beats the untrained one) is written inside `with needs_pretrained_weights("..."):`. It asserts
+as usual, except in the maintainers' smoke runs on real-size models with random weights
+(`python -m helpers run --stand-in-weights`), where it reports "skipped: needs pretrained weights" instead.
 """
 
-import json
-import os
-from pathlib import Path
+import contextlib
 
-NOT_ATTEMPTED = "not attempted"
-CORRECT = "correct"
-# The last outcome of each exercise in this session, by name (read by the tests and the results report).
+from . import env, results
+from .config import STAND_IN_ENV
+from .errors import InputError
+
+SKIPPED = "skipped: needs pretrained weights"
+# The last outcome of each exercise in this session, by name.
 outcomes = {}
-# Set by helpers.setup, so that a headless run can report which lesson an outcome belongs to.
-current_lesson = None
-
-
-def _remember(name, outcome):
-    outcomes[name] = outcome
-    folder = os.environ.get("COURSE_RESULTS_DIR")  # set by `python -m helpers run` and `make test`
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        with open(Path(folder) / "exercises.jsonl", "a") as log:
-            log.write(json.dumps({"lesson": current_lesson, "exercise": name, "outcome": outcome}) + "\n")
 
 
 class ExerciseIncorrect(AssertionError):
@@ -43,6 +40,30 @@ def is_placeholder(answer):
     return False
 
 
+def _remember(name, outcome):
+    outcomes[name] = outcome
+    results.log_exercise(name, outcome)
+
+
+def _validate(name, test):
+    if not isinstance(name, str) or not name:
+        raise InputError(f"check() needs the exercise's name as a string, not {name!r}.")
+    if not callable(test):
+        raise InputError(f"check({name!r}, ...) needs a test: a function that takes the answer and returns True "
+                         f"when it is right; got {test!r}.", "pass e.g. test=lambda a: a == expected.")
+
+
+def _run_test(test, answer):
+    """(passed, detail): a crash inside the test is a wrong answer, not a broken course."""
+    try:
+        passed = test(answer)
+    except AssertionError as error:
+        return False, str(error)
+    except Exception as error:
+        return False, f"checking your answer raised {type(error).__name__}: {error}"
+    return passed is None or bool(passed), ""
+
+
 def check(name, answer, test, hint, success=""):
     """Check an exercise answer.
 
@@ -50,21 +71,47 @@ def check(name, answer, test, hint, success=""):
     Records NOT_ATTEMPTED or CORRECT in `outcomes[name]`; raises ExerciseIncorrect with the hint when wrong.
     Returns nothing, so a check cell shows only its message.
     """
+    _validate(name, test)
     if is_placeholder(answer):
-        _remember(name, NOT_ATTEMPTED)
+        _remember(name, results.NOT_ATTEMPTED)
         print(f"⏳ Exercise {name}: not attempted yet. Replace the `...` above with your answer and run "
               "both cells again.")
         return
-    try:
-        passed = test(answer)
-        detail = ""
-    except AssertionError as error:
-        passed, detail = False, str(error)
-    except Exception as error:  # a crash inside the test is a wrong answer, not a broken course
-        passed, detail = False, f"checking your answer raised {type(error).__name__}: {error}"
-    if passed is not None and not passed:
-        _remember(name, "incorrect")
+    passed, detail = _run_test(test, answer)
+    if not passed:
+        _remember(name, results.INCORRECT)
         message = f"Exercise {name}: not quite. Hint: {hint}"
         raise ExerciseIncorrect(message + (f"\n({detail})" if detail else ""))
-    _remember(name, CORRECT)
+    _remember(name, results.CORRECT)
     print(f"✅ Exercise {name}: correct! {success}".rstrip())
+
+
+def check_solution(name, answer, test):
+    """The solution cell's check: the reference solution must pass the same test as the learner's answer."""
+    _validate(name, test)
+    passed, detail = _run_test(test, answer)
+    if is_placeholder(answer) or not passed:
+        _remember(name, results.INCORRECT)
+        raise AssertionError(f"The reference solution of exercise {name} fails its own check. {detail}".strip())
+    _remember(name, results.CORRECT)
+    print(f"✅ Exercise {name}: the reference solution passes the check.")
+
+
+def stand_in_weights():
+    """True in a smoke run on real-size models with random weights (COURSE_STAND_IN_WEIGHTS=1)."""
+    return env.env_flag(STAND_IN_ENV)
+
+
+@contextlib.contextmanager
+def needs_pretrained_weights(name):
+    """A check that only pretrained weights can pass. It asserts as usual; with stand-in weights it is skipped."""
+    if not stand_in_weights():
+        yield
+        return
+    try:
+        yield
+        detail = "it held on the stand-ins, but that means nothing"
+    except AssertionError as error:
+        detail = f"on the stand-ins: {error}"
+    print(f"⏭  Check '{name}': {SKIPPED} (this run uses stand-in models with random weights; {detail}).")
+    results.log_check(name, SKIPPED, detail)

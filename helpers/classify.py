@@ -5,30 +5,15 @@ config. This module holds what would only clutter it: batched inference in lengt
 once, wall-time and peak-memory measurement, padding bookkeeping, k-fold splitting, and the lesson's figures.
 """
 
-
 import matplotlib.pyplot as plt
 import numpy as np
 
+from . import validate
+from .batching import eval_mode, length_sorted_batches, token_lengths
+from .errors import InputError
 from .plots import grouped_bars
 
-from .errors import InputError
-
-# ---------------------------------------------------------------- parameters and batching
-
-
-def length_sorted_batches(lengths, batch_size):
-    """Index batches in order of length (longest first), so that each batch pads to similar lengths.
-
-    For inference only: the order does not matter there, and sorting cuts the padding to almost nothing.
-    """
-    if batch_size < 1:
-        raise InputError("batch_size must be at least 1")
-    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
-    return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
-
-
-def _token_lengths(tokenizer, texts, max_length):
-    return [len(ids) for ids in tokenizer(list(texts), truncation=True, max_length=max_length)["input_ids"]]
+# ---------------------------------------------------------------- batched inference
 
 
 def _progress(iterable, show, desc):
@@ -46,19 +31,17 @@ def _batched_forward(model, tokenizer, texts, max_length, batch_size, device, pr
     """
     import torch
 
-    texts = list(texts)
-    lengths = _token_lengths(tokenizer, texts, max_length)
+    texts = validate.texts("texts", texts)
+    max_length = validate.token_limit("max_length", max_length, model)
+    lengths = token_lengths(tokenizer, texts, max_length)
     results = [None] * len(texts)
-    was_training = model.training
-    model.eval()
-    with torch.inference_mode():
+    with eval_mode(model), torch.inference_mode():
         for rows in _progress(length_sorted_batches(lengths, batch_size), progress, desc):
             inputs = tokenizer([texts[i] for i in rows], padding=True, truncation=True, max_length=max_length,
                                return_tensors="pt").to(device)
             outputs = step(model, inputs).float().cpu()
             for row, output in zip(rows, outputs):
                 results[row] = output
-    model.train(was_training)
     return results
 
 
@@ -72,8 +55,7 @@ def frozen_features(backbone, tokenizer, texts, max_length, batch_size=64, devic
     """
     import torch
 
-    if pooling not in ("cls", "mean"):
-        raise InputError(f"pooling must be 'cls' or 'mean', not {pooling!r}")
+    validate.choice("pooling", pooling, ("cls", "mean"))
 
     def step(model, inputs):
         hidden = model(**inputs).last_hidden_state
@@ -84,7 +66,7 @@ def frozen_features(backbone, tokenizer, texts, max_length, batch_size=64, devic
 
     rows = _batched_forward(backbone, tokenizer, texts, max_length, batch_size, device, progress,
                             "features", step)
-    return torch.stack(rows) if rows else torch.empty(0)
+    return torch.stack(rows)
 
 
 def predict_proba(model, tokenizer, texts, max_length, batch_size=64, device="cpu", progress=False):
@@ -93,7 +75,7 @@ def predict_proba(model, tokenizer, texts, max_length, batch_size=64, device="cp
 
     rows = _batched_forward(model, tokenizer, texts, max_length, batch_size, device, progress, "predict",
                             lambda m, inputs: m(**inputs).logits.softmax(-1))
-    return torch.stack(rows).numpy() if rows else np.empty((0, 0))
+    return torch.stack(rows).numpy()
 
 
 # ---------------------------------------------------------------- padding
@@ -110,6 +92,11 @@ def padded_tokens(lengths, batch_size, strategy, max_length, seed=0):
     import torch
     from transformers.trainer_pt_utils import LengthGroupedSampler
 
+    validate.choice("strategy", strategy, ("fixed", "dynamic", "grouped"))
+    batch_size, max_length = validate.positive_int("batch_size", batch_size), validate.positive_int("max_length", max_length)
+    if isinstance(lengths, str) or not len(lengths):
+        raise InputError("lengths must be a non-empty list of token counts, one per review.",
+                         "pass e.g. [len(ids) for ids in tokenizer(texts)['input_ids']].")
     lengths = [min(int(n), max_length) for n in lengths]
     if strategy == "fixed":
         batches = [list(range(i, min(i + batch_size, len(lengths)))) for i in range(0, len(lengths), batch_size)]
@@ -118,10 +105,8 @@ def padded_tokens(lengths, batch_size, strategy, max_length, seed=0):
         generator = torch.Generator().manual_seed(seed)
         if strategy == "dynamic":
             order = torch.randperm(len(lengths), generator=generator).tolist()
-        elif strategy == "grouped":
-            order = list(LengthGroupedSampler(batch_size, lengths=lengths, generator=generator))
         else:
-            raise InputError(f"strategy must be 'fixed', 'dynamic' or 'grouped', not {strategy!r}")
+            order = list(LengthGroupedSampler(batch_size, lengths=lengths, generator=generator))
         batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
         processed = sum(max(lengths[i] for i in batch) * len(batch) for batch in batches)
     real = sum(lengths)
@@ -140,6 +125,9 @@ def kfold_scores(labels, fit_and_score, k=5, seed=0):
     from sklearn.model_selection import StratifiedKFold
 
     labels = np.asarray(labels)
+    if isinstance(k, bool) or not isinstance(k, int) or not 2 <= k <= len(labels):
+        raise InputError(f"k must be a whole number from 2 to the number of examples ({len(labels)}); got {k!r}.",
+                         "pass e.g. k=5.")
     folds = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
     return [float(fit_and_score(train_index, val_index))
             for train_index, val_index in folds.split(np.zeros(len(labels)), labels)]

@@ -1,17 +1,29 @@
-"""The course as plain data: where it lives, its lessons, and the ONE profiles table.
+"""The course as plain data: where it lives, its lessons, its models, and the ONE profiles table.
 
-Changing the size of the course is an edit in PROFILES below, never in a notebook.
+Changing the size of the course is an edit in LESSON_SETTINGS below, never in a notebook.
 Print any of these in a notebook to see what a run will use.
 """
 
-# The course's git repository. Notebooks' setup cells and README badges are generated
-# from this value, and a test checks that nothing else in the repository spells it differently.
+# The course's git repository and the version of its `helpers` package. Notebooks' setup cells and README
+# badges are generated from these values (python -m helpers sync), and tests check that nothing else in the
+# repository spells them differently. pyproject.toml reads COURSE_VERSION from here.
 REPO_URL = "https://github.com/llm-course-org/llm-course"
 REPO_BRANCH = "main"
+COURSE_VERSION = "0.2.0"
+
+# Environment variables the course reads. Names only here; helpers.env.env_flag parses the true/false ones.
+PROFILE_ENV = "COURSE_PROFILE"  # full | quick | tiny
+CACHE_ENV = "COURSE_CACHE"  # where the tiny fixtures are built (default: ~/.cache/llm-course)
+OUTPUT_ENV = "COURSE_OUTPUT_DIR"  # where lessons write checkpoints and adapters (default: build/runs)
+RESULTS_ENV = "COURSE_RESULTS_DIR"  # set by headless runs: where notebooks record results and exercise outcomes
+HEADLESS_ENV = "COURSE_HEADLESS"  # 1: nobody is looking, so no sliders
+STAND_IN_ENV = "COURSE_STAND_IN_WEIGHTS"  # 1: real-size models with random weights (a maintainer's smoke run)
+MAX_STEPS_ENV = "COURSE_MAX_STEPS"  # a cap on training steps, for smoke runs of `full` on a CPU
+MAX_ROWS_ENV = "COURSE_MAX_ROWS"  # a cap on data rows (train, validation, evaluation sets), likewise
 
 PROFILE_NAMES = ("full", "quick", "tiny")
 
-# What each profile is for, and the hardware its time estimates refer to.
+# What each profile is for, and the hardware its times refer to ("measured": False means an estimate).
 PROFILE_INFO = {
     "full": {"for": "a GPU (Colab T4 16 GB and up)", "timed_on": "Colab T4 GPU", "measured": False},
     "quick": {"for": "CPU laptops and short workshops", "timed_on": "4-core laptop CPU", "measured": False},
@@ -19,30 +31,18 @@ PROFILE_INFO = {
              "measured": True},
 }
 
-# Logical model names -> the real Hugging Face Hub checkpoints used by `quick` and `full`.
-# In `tiny` the same logical name resolves to a tiny checkpoint of the same class, built by helpers.tiny.
+# Logical model names. "hub": the real checkpoint `quick` and `full` load; "tiny": the tiny stand-in of the same
+# class that helpers.tiny builds for `tiny`; "family": the architecture, for the dtype policy (helpers.env).
 MODELS = {
-    "bert": "bert-base-uncased",
-    "distilbert": "distilbert-base-uncased",
-    "gpt2": "gpt2",
-    "flan-t5": "google/flan-t5-base",
-    "flan-t5-small": "google/flan-t5-small",
+    "bert": {"hub": "bert-base-uncased", "tiny": "bert", "family": "encoder"},
+    "distilbert": {"hub": "distilbert-base-uncased", "tiny": "distilbert", "family": "encoder"},
+    "gpt2": {"hub": "gpt2", "tiny": "gpt2", "family": "decoder"},
+    "flan-t5": {"hub": "google/flan-t5-base", "tiny": "flan-t5", "family": "t5"},
+    "flan-t5-small": {"hub": "google/flan-t5-small", "tiny": "flan-t5", "family": "t5"},
 }
 
-# Which tiny checkpoint stands in for each logical model in `tiny`.
-TINY_MODELS = {
-    "bert": "bert",
-    "distilbert": "distilbert",
-    "gpt2": "gpt2",
-    "flan-t5": "flan-t5",
-    "flan-t5-small": "flan-t5",
-}
-
-# Architecture family of each model, for the dtype policy (helpers.env.pick_dtype).
-MODEL_FAMILY = {"bert": "encoder", "distilbert": "encoder", "gpt2": "decoder",
-                "flan-t5": "t5", "flan-t5-small": "t5"}
-
-# Logical dataset names -> Hub dataset ids (namespaced).
+# Logical dataset names -> Hub dataset ids (namespaced). In `tiny`, helpers.tiny builds a synthetic stand-in
+# with the same splits and columns under the same logical name.
 DATASETS = {
     "imdb": "stanfordnlp/imdb",
     "dialogsum": "knkarthick/dialogsum",
@@ -64,82 +64,65 @@ LESSONS = {
            "outcome": "fine-tune FLAN-T5 with LoRA, evaluate with ROUGE, and ship the adapter"},
 }
 
-# THE profiles table: lesson -> profile -> settings.
+# THE profiles table: lesson -> {"all": settings every profile shares, "full"/"quick"/"tiny": what differs}.
 # "models" and "datasets" map a role in the lesson to a logical name above.
-# "seconds" holds time estimates: "total" for the whole notebook, other keys for single long cells.
-# tiny times are measured on a 2-core CPU; quick/full times are estimates until measured on the named hardware.
-PROFILES = {
+# "seconds" holds times: "total" for the whole notebook, other keys for single long steps (Run.estimate).
+LESSON_SETTINGS = {
     "00": {
-        "full": {"models": {"encoder": "bert", "decoder": "gpt2", "seq2seq": "flan-t5"},
-                 "datasets": {"reviews": "imdb", "dialogues": "dialogsum"}, "sample_size": 3,
-                 "seconds": {"total": 120}},
-        "quick": {"models": {"encoder": "bert", "decoder": "gpt2", "seq2seq": "flan-t5"},
-                  "datasets": {"reviews": "imdb", "dialogues": "dialogsum"}, "sample_size": 3,
-                  "seconds": {"total": 180}},
-        "tiny": {"models": {"encoder": "bert", "decoder": "gpt2", "seq2seq": "flan-t5"},
-                 "datasets": {"reviews": "imdb", "dialogues": "dialogsum"}, "sample_size": 3,
-                 "seconds": {"total": 10}},
+        "all": {"models": {"encoder": "bert", "decoder": "gpt2", "seq2seq": "flan-t5"},
+                "datasets": {"reviews": "imdb", "dialogues": "dialogsum"}, "sample_size": 3},
+        "full": {"seconds": {"total": 120}},
+        "quick": {"seconds": {"total": 180}},
+        "tiny": {"seconds": {"total": 10}},
     },
     "01": {
         # attention_layer: the layer (counted from 0) whose heads section 5 inspects; collator_repeats: how many
         # times the masking collator is applied to one batch to measure its 15% and 80/10/10 shares.
-        "full": {"models": {"mlm": "bert"}, "datasets": {}, "top_k": 5, "attention_layer": 5,
-                 "collator_repeats": 300, "seconds": {"total": 90, "load": 30}},
-        "quick": {"models": {"mlm": "bert"}, "datasets": {}, "top_k": 5, "attention_layer": 5,
-                  "collator_repeats": 300, "seconds": {"total": 150, "load": 60}},
-        "tiny": {"models": {"mlm": "bert"}, "datasets": {}, "top_k": 5, "attention_layer": 1,
-                 "collator_repeats": 300, "seconds": {"total": 15, "load": 5}},
+        "all": {"models": {"mlm": "bert"}, "datasets": {}, "top_k": 5, "attention_layer": 5,
+                "collator_repeats": 300},
+        "full": {"seconds": {"total": 90, "load": 30}},
+        "quick": {"seconds": {"total": 150, "load": 60}},
+        "tiny": {"attention_layer": 1, "seconds": {"total": 15, "load": 5}},
     },
     "02": {
         # eval_size: test dialogues scored with ROUGE (one batched pass per prompting setting);
         # max_query_tokens: only dialogues whose zero-shot prompt is this short are evaluated, so that
         # `shots` examples from a pool of `pool_size` training dialogues still fit in the 512-token input.
-        "full": {"models": {"seq2seq": "flan-t5"}, "datasets": {"dialogues": "dialogsum"},
-                 "eval_size": 200, "max_query_tokens": 200, "pool_size": 500, "shots": 3, "show_size": 3,
-                 "samples": 5, "sensitivity_size": 50, "max_new_tokens": 60, "batch_size": 16,
+        "all": {"models": {"seq2seq": "flan-t5"}, "datasets": {"dialogues": "dialogsum"},
+                "max_query_tokens": 200, "shots": 3, "show_size": 3, "samples": 5, "sensitivity_size": 4},
+        "full": {"eval_size": 200, "pool_size": 500, "sensitivity_size": 50, "max_new_tokens": 60, "batch_size": 16,
                  "seconds": {"total": 330, "load": 40, "rouge": 150, "sensitivity": 50}},
-        "quick": {"models": {"seq2seq": "flan-t5"}, "datasets": {"dialogues": "dialogsum"},
-                  "eval_size": 20, "max_query_tokens": 200, "pool_size": 200, "shots": 3, "show_size": 3,
-                  "samples": 5, "sensitivity_size": 4, "max_new_tokens": 50, "batch_size": 10,
+        "quick": {"eval_size": 20, "pool_size": 200, "max_new_tokens": 50, "batch_size": 10,
                   "seconds": {"total": 420, "load": 60, "rouge": 150, "sensitivity": 45}},
-        "tiny": {"models": {"seq2seq": "flan-t5"}, "datasets": {"dialogues": "dialogsum"},
-                 "eval_size": 16, "max_query_tokens": 200, "pool_size": 100, "shots": 5, "show_size": 3,
-                 "samples": 5, "sensitivity_size": 4, "max_new_tokens": 20, "batch_size": 16,
+        "tiny": {"eval_size": 16, "pool_size": 100, "shots": 5, "max_new_tokens": 20, "batch_size": 16,
                  "seconds": {"total": 15, "load": 7, "rouge": 3, "sensitivity": 1}},
     },
     "03": {
         # max_new_tokens: every compared text has exactly this many new tokens (>= 20 for the greedy-by-hand check);
         # n_samples: samples per sampling strategy in the comparison (drawn in one batched generate() call).
         # dtype: GPT-2 stays in float32 everywhere: the token-for-token checks compare close probabilities.
-        "full": {"models": {"lm": "gpt2"}, "datasets": {}, "dtype": "float32", "max_new_tokens": 60,
-                 "num_beams": 5, "n_samples": 20, "show_top": 10, "seconds": {"total": 120, "comparison": 20}},
-        "quick": {"models": {"lm": "gpt2"}, "datasets": {}, "dtype": "float32", "max_new_tokens": 40,
-                  "num_beams": 4, "n_samples": 5, "show_top": 10, "seconds": {"total": 180, "comparison": 30}},
-        "tiny": {"models": {"lm": "gpt2"}, "datasets": {}, "dtype": "float32", "max_new_tokens": 24,
-                 "num_beams": 4, "n_samples": 8, "show_top": 10, "seconds": {"total": 15, "comparison": 5}},
+        "all": {"models": {"lm": "gpt2"}, "datasets": {}, "dtype": "float32", "num_beams": 4, "show_top": 10},
+        "full": {"max_new_tokens": 60, "num_beams": 5, "n_samples": 20, "seconds": {"total": 120, "comparison": 20}},
+        "quick": {"max_new_tokens": 40, "n_samples": 5, "seconds": {"total": 180, "comparison": 30}},
+        "tiny": {"max_new_tokens": 24, "n_samples": 8, "seconds": {"total": 15, "comparison": 5}},
     },
     "04": {
         # The same split for all three methods: train and validation cut from IMDB's train split, test from its
         # test split. pooling: how a frozen review becomes one vector ("mean" of the token states, or "cls").
         # lr / lora_lr: the tiny model starts from a barely pretrained state and needs far larger steps than the
         # real DistilBERT. padding_length / padding_sample: the fixed-padding pitfall (512 = the model's limit).
-        "full": {"models": {"encoder": "distilbert"}, "datasets": {"reviews": "imdb"},
-                 "train_size": 5000, "val_size": 1000, "test_size": 2000, "max_length": 512,
-                 "batch_size": 16, "pooling": "cls", "head_epochs": 20, "head_lr": 1e-3, "overfit_epochs": 60,
-                 "folds": 5, "epochs": 2, "lr": 5e-5, "lora_r": 8, "lora_alpha": 16, "lora_epochs": 2,
-                 "lora_lr": 5e-4, "padding_length": 512, "padding_sample": 512,
+        "all": {"models": {"encoder": "distilbert"}, "datasets": {"reviews": "imdb"},
+                "train_size": 400, "val_size": 100, "test_size": 200, "batch_size": 16, "pooling": "cls",
+                "head_epochs": 20, "head_lr": 1e-3, "overfit_epochs": 60, "folds": 5, "lora_r": 8, "lora_alpha": 16,
+                "padding_length": 512},
+        "full": {"train_size": 5000, "val_size": 1000, "test_size": 2000, "max_length": 512, "epochs": 2,
+                 "lr": 5e-5, "lora_epochs": 2, "lora_lr": 5e-4, "padding_sample": 512,
                  "seconds": {"total": 900, "features": 60, "full_ft": 240, "lora": 200, "padding": 30}},
-        "quick": {"models": {"encoder": "distilbert"}, "datasets": {"reviews": "imdb"},
-                  "train_size": 400, "val_size": 100, "test_size": 200, "max_length": 128,
-                  "batch_size": 16, "pooling": "cls", "head_epochs": 20, "head_lr": 1e-3, "overfit_epochs": 60,
-                  "folds": 5, "epochs": 1, "lr": 1e-4, "lora_r": 8, "lora_alpha": 16, "lora_epochs": 2,
-                  "lora_lr": 1e-3, "padding_length": 512, "padding_sample": 64,
+        "quick": {"max_length": 128, "epochs": 1, "lr": 1e-4, "lora_epochs": 2, "lora_lr": 1e-3,
+                  "padding_sample": 64,
                   "seconds": {"total": 480, "features": 35, "full_ft": 110, "lora": 120, "padding": 40}},
-        "tiny": {"models": {"encoder": "distilbert"}, "datasets": {"reviews": "imdb"},
-                 "train_size": 400, "val_size": 100, "test_size": 200, "max_length": 256,
-                 "batch_size": 16, "pooling": "cls", "head_epochs": 20, "head_lr": 1e-3, "overfit_epochs": 60,
-                 "folds": 5, "epochs": 3, "lr": 2e-3, "lora_r": 4, "lora_alpha": 16, "lora_epochs": 3,
-                 "lora_lr": 5e-3, "padding_length": 512, "padding_sample": 200,
+        "tiny": {"max_length": 256, "epochs": 3, "lr": 2e-3, "lora_r": 4, "lora_epochs": 3, "lora_lr": 5e-3,
+                 "padding_sample": 200,
                  "seconds": {"total": 30, "features": 1, "full_ft": 5, "lora": 5, "padding": 2}},
     },
     "05": {
@@ -148,30 +131,39 @@ PROFILES = {
         # *_size: rows of train / validation (loss during training) / test (ROUGE). max_*_length: upper caps;
         # the notebook picks the lengths from the data's token-length distribution under these caps.
         # full_epochs: full fine-tuning for comparison, shorter than LoRA's run in quick and tiny.
-        "full": {"models": {"seq2seq": "flan-t5"}, "datasets": {"dialogues": "dialogsum"},
-                 "train_size": 2000, "val_size": 100, "eval_size": 200,
-                 "max_source_length": 512, "max_target_length": 128, "batch_size": 8,
-                 "lora_r": 32, "lora_alpha": 32, "lora_dropout": 0.05, "lora_lr": 1e-3, "lora_epochs": 1,
-                 "full_lr": 3e-4, "full_epochs": 1, "max_new_tokens": 100, "generation_batch_size": 32,
+        "all": {"models": {"seq2seq": "flan-t5"}, "datasets": {"dialogues": "dialogsum"},
+                "max_source_length": 256, "max_target_length": 64, "batch_size": 8, "lora_r": 32, "lora_alpha": 32,
+                "lora_dropout": 0.05, "lora_epochs": 1, "full_lr": 3e-4, "full_epochs": 1},
+        "full": {"train_size": 2000, "val_size": 100, "eval_size": 200, "max_source_length": 512,
+                 "max_target_length": 128, "lora_lr": 1e-3, "max_new_tokens": 100, "generation_batch_size": 32,
                  "seconds": {"total": 780, "zero_shot": 40, "lora_train": 150, "full_train": 220,
                              "evaluate": 80, "deploy": 60}},
-        "quick": {"models": {"seq2seq": "flan-t5-small"}, "datasets": {"dialogues": "dialogsum"},
-                  "train_size": 800, "val_size": 32, "eval_size": 50,
-                  "max_source_length": 256, "max_target_length": 64, "batch_size": 8,
-                  "lora_r": 32, "lora_alpha": 32, "lora_dropout": 0.05, "lora_lr": 2e-3, "lora_epochs": 1,
-                  "full_lr": 3e-4, "full_epochs": 0.25, "max_new_tokens": 60, "generation_batch_size": 25,
+        "quick": {"models": {"seq2seq": "flan-t5-small"}, "train_size": 800, "val_size": 32, "eval_size": 50,
+                  "lora_lr": 2e-3, "full_epochs": 0.25, "max_new_tokens": 60, "generation_batch_size": 25,
                   "seconds": {"total": 480, "zero_shot": 20, "lora_train": 220, "full_train": 90,
                               "evaluate": 45, "deploy": 20}},
-        "tiny": {"models": {"seq2seq": "flan-t5"}, "datasets": {"dialogues": "dialogsum"},
-                 "train_size": 400, "val_size": 40, "eval_size": 40,
-                 "max_source_length": 256, "max_target_length": 64, "batch_size": 16,
-                 "lora_r": 4, "lora_alpha": 32, "lora_dropout": 0.05, "lora_lr": 1e-2, "lora_epochs": 4,
-                 "full_lr": 3e-3, "full_epochs": 1, "max_new_tokens": 40, "generation_batch_size": 40,
+        "tiny": {"train_size": 400, "val_size": 40, "eval_size": 40, "batch_size": 16, "lora_r": 4,
+                 "lora_lr": 1e-2, "lora_epochs": 4, "full_lr": 3e-3, "max_new_tokens": 40,
+                 "generation_batch_size": 40,
                  "seconds": {"total": 25, "zero_shot": 2, "lora_train": 15, "full_train": 5,
                              "evaluate": 2, "deploy": 2}},
     },
 }
 
 
-def lesson_ids():
-    return list(LESSONS)
+def _merged(spec, profile):
+    return {**spec["all"], **spec[profile]}
+
+
+# The same table with the shared settings filled in: PROFILES[lesson][profile] is one plain dict per run.
+PROFILES = {lesson: {profile: _merged(spec, profile) for profile in PROFILE_NAMES}
+            for lesson, spec in LESSON_SETTINGS.items()}
+
+
+def hub_id(model):
+    """The Hub checkpoint of a logical model name, e.g. hub_id("flan-t5") -> "google/flan-t5-base"."""
+    return MODELS[model]["hub"]
+
+
+# The tiny stand-ins helpers.tiny builds, one per model class (flan-t5 and flan-t5-small share one).
+TINY_MODEL_NAMES = tuple(dict.fromkeys(record["tiny"] for record in MODELS.values()))

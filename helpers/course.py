@@ -1,14 +1,22 @@
 """The setup call every notebook starts with: choose the profile, check the machine, print the run table."""
 
+import errno
 import os
+import shutil
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from . import checks, config, env, tiny
+from . import cache, checks, config, env, results
+from .config import MAX_ROWS_ENV, MAX_STEPS_ENV, OUTPUT_ENV, PROFILE_ENV
 from .errors import CourseError, unknown_choice
 
-PROFILE_ENV = "COURSE_PROFILE"
 SEED = 42
+# Settings that count rows of data (capped in smoke runs by COURSE_MAX_ROWS); batch sizes are not among them.
+ROW_SETTINGS = ("train_size", "val_size", "test_size", "eval_size", "pool_size", "sensitivity_size",
+                "padding_sample", "show_size", "mlm_train_size", "mlm_eval_size")
+# Room the course needs in HF_HOME for what it downloads or prepares there (models and datasets of `full`).
+HF_SPACE_MB = 4000
 
 
 def check_profile(name):
@@ -34,8 +42,8 @@ def model_id(name, profile):
     if name not in config.MODELS:
         raise unknown_choice("model", name, list(config.MODELS))
     if check_profile(profile) == "tiny":
-        return str(tiny.model_path(config.TINY_MODELS[name]))
-    return config.MODELS[name]
+        return str(cache.model_path(config.MODELS[name]["tiny"]))
+    return config.hub_id(name)
 
 
 def dataset_id(name, profile):
@@ -43,20 +51,21 @@ def dataset_id(name, profile):
     if name not in config.DATASETS:
         raise unknown_choice("dataset", name, list(config.DATASETS))
     if check_profile(profile) == "tiny":
-        return str(tiny.dataset_path(name))
+        return str(cache.dataset_path(name))
     return config.DATASETS[name]
 
 
-def _needs(lessons, profile):
-    models = sorted({m for l in lessons for m in config.PROFILES[l][profile]["models"].values()})
-    datasets = sorted({d for l in lessons for d in config.PROFILES[l][profile]["datasets"].values()})
+def needs(lessons, profile):
+    """(logical model names, logical dataset names) that these lessons load in this profile."""
+    models = sorted({m for lesson in lessons for m in config.PROFILES[lesson][profile]["models"].values()})
+    datasets = sorted({d for lesson in lessons for d in config.PROFILES[lesson][profile]["datasets"].values()})
     return models, datasets
 
 
 def missing_from_cache(lessons, profile):
     """Hub models and datasets these lessons need in this profile that are not cached locally."""
-    models, datasets = _needs(lessons, profile)
-    return ([config.MODELS[m] for m in models if not env.model_cached(config.MODELS[m])]
+    models, datasets = needs(lessons, profile)
+    return ([config.hub_id(m) for m in models if not env.model_cached(config.hub_id(m))]
             + [config.DATASETS[d] for d in datasets if not env.dataset_cached(config.DATASETS[d])])
 
 
@@ -72,23 +81,32 @@ def offline_error(profile, missing):
 
 
 def choose_profile(lessons, explicit=None):
-    """(profile, why it was chosen). An explicit choice is checked; an automatic one falls back to tiny."""
+    """(profile, why it was chosen). An explicit choice is checked; an automatic one falls back to tiny.
+
+    When the Hub cannot be reached, the process is switched to offline mode (helpers.env.go_offline), so that
+    loading cached models does not wait for the network first.
+    """
     chosen = explicit or os.environ.get(PROFILE_ENV, "").strip() or None
+    forced = env.hub_offline_forced()
+    online = env.hub_reachable()
+    offline_note = "" if online else "; offline (HF_HUB_OFFLINE=1)" if forced else "; Hub unreachable, so offline mode is on"
+    if not online:
+        env.go_offline()
     if chosen:
         check_profile(chosen)
         why = "chosen by you" if explicit else f"set by {PROFILE_ENV}"
-        if chosen != "tiny" and not env.hub_reachable():
+        if chosen != "tiny" and not online:
             missing = missing_from_cache(lessons, chosen)
             if missing:
                 raise offline_error(chosen, missing)
-            why += "; Hub offline, using the local cache"
-        return chosen, why
+            why += "; using the local cache"
+        return chosen, why + offline_note
     wanted = "full" if env.pick_device() == "cuda" else "quick"
-    if env.hub_reachable():
+    if online:
         return wanted, "automatic: " + ("GPU found" if wanted == "full" else "no GPU, so the CPU-sized profile")
     if not missing_from_cache(lessons, wanted):
-        return wanted, "automatic: Hub offline, but everything needed is cached"
-    return "tiny", "automatic: the Hub is unreachable and the real models are not cached"
+        return wanted, "automatic: everything needed is cached" + offline_note
+    return "tiny", "automatic: the Hub is unreachable and the real models are not cached" + offline_note
 
 
 TINY_BANNER = """\
@@ -99,6 +117,61 @@ TINY_BANNER = """\
   For the real course: open this notebook in Colab with a GPU, or, online,
   run `python -m helpers prefetch` once and set COURSE_PROFILE=quick.
 =============================================================================="""
+
+STAND_IN_BANNER = """\
+==============================================================================
+  STAND-IN WEIGHTS: real-size models with random weights (a smoke run).
+  Code paths, sizes and times are real; every output is meaningless, and the
+  checks that need pretrained weights report "skipped" instead of failing.
+=============================================================================="""
+
+
+# ---------------------------------------------------------------- one record per lesson and profile
+
+
+def format_seconds(seconds):
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min"
+
+
+def time_note(profile, seconds):
+    """'about 3 min on a 2-core CPU (measured)': how every printed time of the course reads."""
+    info = config.PROFILE_INFO[profile]
+    return f"about {format_seconds(seconds)} on a {info['timed_on']} ({'measured' if info['measured'] else 'estimate'})"
+
+
+def model_label(name, profile):
+    return f"tiny {config.MODELS[name]['tiny']}" if profile == "tiny" else config.hub_id(name)
+
+
+def dataset_label(name, profile):
+    return f"tiny {name}" if profile == "tiny" else config.DATASETS[name]
+
+
+def lesson_summary(lesson, profile):
+    """What a lesson uses in a profile, as one plain record: the source of every table that shows the profiles."""
+    settings = lesson_settings(lesson, profile)
+    info = config.PROFILE_INFO[profile]
+    return {"lesson": lesson, "title": config.LESSONS[lesson]["title"], "notebook": config.LESSONS[lesson]["notebook"],
+            "outcome": config.LESSONS[lesson]["outcome"], "profile": profile, "for": info["for"],
+            "models": [model_label(m, profile) for m in settings["models"].values()],
+            "datasets": [dataset_label(d, profile) for d in settings["datasets"].values()],
+            "seconds": settings["seconds"]["total"], "time": format_seconds(settings["seconds"]["total"]),
+            "timed_on": f"{info['timed_on']} ({'measured' if info['measured'] else 'estimate'})"}
+
+
+def profiles_table():
+    """Every lesson in every profile: models, data and time, as a pandas DataFrame."""
+    import pandas as pd
+
+    rows = [lesson_summary(lesson, profile) for lesson in config.LESSONS for profile in config.PROFILE_NAMES]
+    frame = pd.DataFrame({"lesson": f"{r['lesson']} {r['title']}", "profile": r["profile"],
+                          "models": ", ".join(r["models"]), "time": r["time"]} for r in rows)
+    return frame.pivot(index="lesson", columns="profile", values=["models", "time"])
+
+
+# ---------------------------------------------------------------- the run
 
 
 @dataclass
@@ -111,6 +184,7 @@ class Run:
     device: str
     settings: dict = field(repr=False)
     seed: int = SEED
+    stand_in_weights: bool = False
 
     def model_id(self, role):
         """The id to load for a model role of this lesson (e.g. 'mlm', 'seq2seq')."""
@@ -126,7 +200,7 @@ class Run:
 
         if "dtype" in self.settings:
             return getattr(torch, self.settings["dtype"])
-        return env.pick_dtype(self.device, config.MODEL_FAMILY[self._name("models", role)])
+        return env.pick_dtype(self.device, config.MODELS[self._name("models", role)]["family"])
 
     def precision_args(self, role):
         """Trainer mixed-precision flags for this model on this device: {'bf16': True}, {'fp16': True} or {}."""
@@ -139,21 +213,26 @@ class Run:
         ident = self.dataset_id(role)
         try:
             return load_dataset(ident, **kwargs)
-        except (ConnectionError, OSError, FileNotFoundError) as error:
-            raise offline_error(self.profile, [ident]) from error
+        except OSError as error:
+            raise dataset_error(self.profile, ident, error) from error
+
+    def workdir(self):
+        """A fresh, empty folder for this lesson's files (checkpoints, adapters, saved models); see output_root()."""
+        folder = output_root() / f"lesson{self.lesson}"
+        shutil.rmtree(folder, ignore_errors=True)
+        return cache.ensure_writable(folder, OUTPUT_ENV, 100)
 
     def seconds(self, key="total"):
         return self.settings.get("seconds", {}).get(key)
 
     def estimate(self, key):
-        """Print how long the next cell should take in this profile, before a long cell starts."""
+        """Print how long this cell takes in this profile, before its long work starts.
+
+        A headless run (`python -m helpers run`) compares it with the cell's measured time in build/report.md.
+        """
         seconds = self.seconds(key)
-        if seconds is None:
-            return
-        info = config.PROFILE_INFO[self.profile]
-        kind = "measured" if info["measured"] else "estimated"
-        print(f"⏱  This step takes about {format_seconds(seconds)} in the `{self.profile}` profile "
-              f"({kind} on a {info['timed_on']}).")
+        if seconds is not None:
+            print(f"⏱  This step takes {time_note(self.profile, seconds)} in the `{self.profile}` profile.")
 
     def _name(self, kind, role):
         roles = self.settings[kind]
@@ -162,71 +241,115 @@ class Run:
         return roles[role]
 
 
-def format_seconds(seconds):
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    return f"{seconds / 60:.0f} min"
+def dataset_error(profile, ident, error):
+    """The course error for a failed load_dataset: offline, a folder it cannot write, or the error itself."""
+    if isinstance(error, ConnectionError) or "offline" in str(error).lower() or "connect" in str(error).lower():
+        return offline_error(profile, [ident])
+    if getattr(error, "errno", None) in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC):
+        from datasets import config as datasets_config
+
+        return cache.writable_folder_error(Path(datasets_config.HF_DATASETS_CACHE), "HF_HOME", HF_SPACE_MB, error)
+    return error
+
+
+def output_root():
+    """Where lessons write their files: $COURSE_OUTPUT_DIR, else build/runs in the course's checkout, else in the
+    current folder (on Colab: /content/build/runs)."""
+    if os.environ.get(OUTPUT_ENV):
+        return Path(os.environ[OUTPUT_ENV]).expanduser()
+    checkout = Path(__file__).resolve().parent.parent
+    base = checkout if (checkout / "notebooks").is_dir() else Path.cwd()
+    return base / "build" / "runs"
+
+
+def capped(settings, max_rows=None, max_steps=None):
+    """The settings of a smoke run: row counts at most `max_rows`, training at most `max_steps` optimizer steps.
+
+    Everything else (batch sizes, lengths, LoRA targets, precision) stays as the profile has it.
+    """
+    settings = dict(settings)
+    if max_rows:
+        for key in ROW_SETTINGS:
+            if key in settings:
+                settings[key] = min(settings[key], max_rows)
+    if max_steps and "max_steps" in settings:
+        settings["max_steps"] = max_steps if settings["max_steps"] < 0 else min(settings["max_steps"], max_steps)
+    return settings
+
+
+def _env_int(name):
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise CourseError(f"{name}={value!r} is not a positive whole number.", f"set {name} to e.g. 2, or unset it.",
+                          "smoke-runs-at-real-sizes")
+    return int(value)
 
 
 def run_table(run):
     """The rows the setup call prints, as (label, value) pairs."""
-    settings = run.settings
-    versions = env.versions()
+    summary = lesson_summary(run.lesson, run.profile)
     gpu = env.gpu_report()
     device = run.device if not gpu else f"cuda ({gpu['name']}, {gpu['memory_gb']} GB)"
-    rows = [("lesson", f"{run.lesson} {config.LESSONS[run.lesson]['title']}"),
+    rows = [("lesson", f"{run.lesson} {summary['title']}"),
             ("profile", f"{run.profile} ({run.why})"),
             ("device", device)]
-    for role, name in settings["models"].items():
-        rows.append((f"model: {role}", f"{run.model_id(role)}  [dtype {str(run.dtype(role)).replace('torch.', '')}]"))
-    for role, name in settings["datasets"].items():
+    for role in run.settings["models"]:
+        dtype = str(run.dtype(role)).replace("torch.", "")
+        rows.append((f"model: {role}", f"{run.model_id(role)}  [dtype {dtype}]"))
+    for role in run.settings["datasets"]:
         rows.append((f"data: {role}", run.dataset_id(role)))
-    sizes = {k: v for k, v in settings.items() if k not in ("models", "datasets", "seconds")}
+    sizes = {k: v for k, v in run.settings.items() if k not in ("models", "datasets", "seconds")}
     if sizes:
         rows.append(("settings", ", ".join(f"{k}={v}" for k, v in sizes.items())))
-    rows.append(("versions", ", ".join(f"{k} {v}" for k, v in versions.items())))
-    info = config.PROFILE_INFO[run.profile]
-    kind = "measured" if info["measured"] else "estimate"
-    if run.seconds():
-        rows.append(("time", f"about {format_seconds(run.seconds())} on a {info['timed_on']} ({kind})"))
+    if run.stand_in_weights:
+        rows.append(("weights", "STAND-IN (random weights): checks that need pretrained weights are skipped"))
+    rows.append(("versions", ", ".join(f"{k} {v}" for k, v in env.versions().items())))
+    rows.append(("time", time_note(run.profile, summary["seconds"])))
     return rows
 
 
-def setup(lesson, profile=None, seed=SEED, quiet=False):
+VERSION_WARNING = """\
+⚠  This notebook was written for version {wanted} of the course's `helpers` package, but version {loaded} is
+   loaded. In Colab: Runtime > Restart session, then run this cell again. Locally: update your clone
+   (git pull) and reinstall it (pip install -e .)."""
+
+
+def setup(lesson, profile=None, seed=SEED, quiet=False, course_version=None):
     """Start a lesson: pick the profile, seed everything, make sure the models are there, print the run table.
 
     Safe to call twice. Returns a `Run` whose `.settings` is this lesson's row of the profiles table.
+    `course_version`: the version the notebook was written for; a different loaded version is announced.
     """
     started = time.perf_counter()
+    if course_version and course_version != config.COURSE_VERSION:
+        print(VERSION_WARNING.format(wanted=course_version, loaded=config.COURSE_VERSION))
     lesson = check_lesson(lesson)
     chosen, why = choose_profile([lesson], profile)
+    stand_in = checks.stand_in_weights()
+    if stand_in and chosen == "tiny":
+        raise CourseError("Stand-in weights are for real-size smoke runs, and this run uses the `tiny` profile, "
+                          "whose checks must all hold.", f"unset {config.STAND_IN_ENV}, or choose quick or full.",
+                          "smoke-runs-at-real-sizes")
     if chosen == "tiny":
-        tiny.ensure_built(verbose=not quiet)
+        if not cache.is_built():
+            from . import tiny
+
+            tiny.ensure_built(verbose=not quiet)
         env.use_one_thread()
     env.seed_everything(seed)
-    checks.current_lesson = lesson
-    run = Run(lesson=lesson, profile=chosen, why=why, device=env.pick_device(),
-              settings=lesson_settings(lesson, chosen), seed=seed)
+    results.start_lesson(lesson)
+    settings = capped(lesson_settings(lesson, chosen), _env_int(MAX_ROWS_ENV), _env_int(MAX_STEPS_ENV))
+    run = Run(lesson=lesson, profile=chosen, why=why, device=env.pick_device(), settings=settings, seed=seed,
+              stand_in_weights=stand_in)
     if not quiet:
-        if chosen == "tiny":
-            print(TINY_BANNER)
-        width = max(len(label) for label, _ in run_table(run))
-        for label, value in run_table(run):
+        banner = TINY_BANNER if chosen == "tiny" else STAND_IN_BANNER if stand_in else None
+        if banner:
+            print(banner)
+        rows = run_table(run)
+        width = max(len(label) for label, _ in rows)
+        for label, value in rows:
             print(f"{label:>{width}} : {value}")
         print(f"{'':>{width}}   (setup took {time.perf_counter() - started:.1f} s)")
     return run
-
-
-def profiles_table():
-    """Every lesson in every profile: models, data and time, as a pandas DataFrame."""
-    import pandas as pd
-
-    rows = []
-    for lesson, meta in config.LESSONS.items():
-        for profile in config.PROFILE_NAMES:
-            settings = config.PROFILES[lesson][profile]
-            models = [config.MODELS[m] if profile != "tiny" else f"tiny {config.TINY_MODELS[m]}"
-                      for m in settings["models"].values()]
-            rows.append({"lesson": f"{lesson} {meta['title']}", "profile": profile, "models": ", ".join(models),
-                         "time": format_seconds(settings["seconds"]["total"])})
-    return pd.DataFrame(rows).pivot(index="lesson", columns="profile", values=["models", "time"])

@@ -13,6 +13,15 @@ from pathlib import Path
 
 HUB_PROBE_TIMEOUT_S = 3.0
 VERSION_PACKAGES = ("torch", "transformers", "datasets", "peft", "accelerate", "evaluate", "numpy")
+TRUE_WORDS = {"1", "true", "yes", "on"}
+# The switches the Hugging Face libraries read; setting all of them keeps every library, and every child
+# process, from trying the network.
+OFFLINE_VARIABLES = ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_EVALUATE_OFFLINE")
+
+
+def env_flag(name):
+    """True when the environment variable `name` says yes (1, true, yes, on; any case)."""
+    return os.environ.get(name, "").strip().lower() in TRUE_WORDS
 
 
 def in_colab():
@@ -89,8 +98,27 @@ def hub_endpoint():
 
 
 def hub_offline_forced():
-    """True when the user told the Hugging Face libraries to stay offline."""
-    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
+    """True when the user (or `go_offline`) told the Hugging Face libraries to stay offline."""
+    return env_flag("HF_HUB_OFFLINE")
+
+
+def go_offline():
+    """Switch this process, the libraries it imported and the processes it starts to offline mode.
+
+    The libraries read HF_HUB_OFFLINE once, when they are imported, so the variable alone is too late for a
+    notebook that imported them already: their module-level flags are set too. Without this, every
+    `from_pretrained` of a cached model first tries the Hub and waits for the network to time out (minutes).
+    """
+    for name in OFFLINE_VARIABLES:
+        os.environ[name] = "1"
+    flags = {"huggingface_hub.constants": ["HF_HUB_OFFLINE"],
+             "datasets.config": ["HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE"],
+             "evaluate.config": ["HF_EVALUATE_OFFLINE"]}
+    for module_name, names in flags.items():
+        module = sys.modules.get(module_name)
+        for name in names if module is not None else ():
+            if hasattr(module, name):
+                setattr(module, name, True)
 
 
 def hub_reachable(timeout=HUB_PROBE_TIMEOUT_S):

@@ -1,4 +1,4 @@
-"""What a method costs: parameters, wall time, peak memory, size on disk (lessons 04 and 05)."""
+"""What a method costs: parameters, memory to train, wall time, peak memory, size on disk (lessons 04-06)."""
 
 import gc
 import threading
@@ -6,6 +6,8 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from . import validate
 
 
 def count_parameters(model):
@@ -19,6 +21,19 @@ def count_parameters(model):
         if parameter.requires_grad:
             trainable += parameter.numel()
     return {"total": total, "trainable": trainable, "trainable_percent": 100 * trainable / total if total else 0.0}
+
+
+def memory_breakdown(total_params, trainable_params, bytes_per_value=4, optimizer_states=2):
+    """What training must hold in memory, in MB, before any activations.
+
+    weights: every parameter; gradients: one per trainable parameter; optimizer: AdamW keeps two
+    running averages per trainable parameter (`optimizer_states=2`). All in fp32 (4 bytes) by default.
+    """
+    mb = bytes_per_value / 2**20
+    sizes = {"weights": total_params * mb, "gradients": trainable_params * mb,
+             "optimizer state": optimizer_states * trainable_params * mb}
+    sizes["total"] = sum(sizes.values())
+    return sizes
 
 
 def _rss_bytes():
@@ -98,10 +113,9 @@ def measure(device="cpu", interval=0.005):
         result.peak_mib = (peak[0] - floor) / 2**20
 
 
-
 def folder_size(path):
     """Total size in bytes of the files in a folder (recursively), or of one file."""
-    path = Path(path)
+    path = validate.existing_path("path", path)
     if path.is_file():
         return path.stat().st_size
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())

@@ -12,9 +12,9 @@ import random
 import matplotlib.pyplot as plt
 import torch
 
+from . import validate
+from .batching import IGNORE_INDEX
 from .errors import InputError
-
-IGNORE_INDEX = -100  # label value that PyTorch's cross-entropy (and so every transformers loss) skips
 
 
 # ---------------------------------------------------------------- self-supervised labels

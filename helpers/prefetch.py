@@ -22,10 +22,10 @@ def prefetch(profile):
     from datasets import load_dataset
     from huggingface_hub import snapshot_download
 
-    models, datasets = course._needs(list(config.LESSONS), profile)
+    models, datasets = course.needs(list(config.LESSONS), profile)
     for name in models:
-        print(f"model   {config.MODELS[name]} ...", flush=True)
-        snapshot_download(config.MODELS[name], allow_patterns=MODEL_FILES)
+        print(f"model   {config.hub_id(name)} ...", flush=True)
+        snapshot_download(config.hub_id(name), allow_patterns=MODEL_FILES)
     for name in datasets:
         # datasets loads offline only what load_dataset itself prepared, so call it, not snapshot_download
         print(f"dataset {config.DATASETS[name]} ...", flush=True)

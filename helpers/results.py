@@ -1,21 +1,69 @@
-"""Headline results of a lesson, recorded by the notebook from measured values.
+"""What a headless run reports, in one place: results tables, exercise outcomes, skipped checks.
 
-`python -m helpers run` sets COURSE_RESULTS_DIR, collects what each notebook recorded and puts it in
-build/report.md. In an interactive session nothing is written; the table is just returned for display.
+`python -m helpers run` (and `make test`) set COURSE_RESULTS_DIR for every notebook kernel. While it is set, the
+notebooks write what they measured into that folder, and the runner turns it into build/report.md. In an
+interactive session nothing is written: `record` just returns the table for display.
+
+Files in the folder: `<lesson>.json` (results tables), `exercises.jsonl` (one line per exercise check),
+`checks.jsonl` (checks skipped in stand-in mode). The runner reads cell times from the executed notebooks.
 """
 
 import json
 import os
 from pathlib import Path
 
-RESULTS_ENV = "COURSE_RESULTS_DIR"
+from .config import RESULTS_ENV
+
+NOT_ATTEMPTED, INCORRECT, CORRECT = "not attempted", "incorrect", "correct"
+_current = {"lesson": None}  # set by helpers.setup: which lesson the outcomes of this kernel belong to
+
+
+def start_lesson(lesson):
+    _current["lesson"] = lesson
+
+
+def current_lesson():
+    return _current["lesson"]
+
+
+def results_dir():
+    """The folder of this headless run, or None in an interactive session."""
+    folder = os.environ.get(RESULTS_ENV)
+    return Path(folder) if folder else None
+
+
+def is_headless_run():
+    """True inside `python -m helpers run` or `make test`: nobody reads the notebook while it runs."""
+    return results_dir() is not None
+
+
+def _append(filename, entry):
+    folder = results_dir()
+    if folder is None:
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / filename, "a") as log:
+        log.write(json.dumps({"lesson": current_lesson(), **entry}) + "\n")
+
+
+def _read_lines(folder, filename):
+    path = Path(folder) / filename
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def log_exercise(name, outcome):
+    _append("exercises.jsonl", {"exercise": name, "outcome": outcome})
+
+
+def log_check(name, outcome, detail=""):
+    _append("checks.jsonl", {"check": name, "outcome": outcome, "detail": detail[:300]})
 
 
 def _jsonable(value):
     if hasattr(value, "item"):  # numpy / torch scalars
         value = value.item()
     if isinstance(value, float):
-        return round(value, 4)
+        return round(value, 4)  # for the report; the table returned to the notebook keeps every digit
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -29,37 +77,41 @@ def record(run, table, rows, plot=()):
     `plot` names the columns that compare methods (e.g. ("accuracy", "f1")): the course report's summary
     figure draws them as grouped bars, one panel per table that names some.
 
-    Returns the table as a pandas DataFrame, so a notebook can show it as it records it.
+    Returns the table as a pandas DataFrame, with the values as given (the report rounds, the notebook does not).
     """
     import pandas as pd
 
-    rows = _jsonable(rows)
-    folder = os.environ.get(RESULTS_ENV)
-    if folder:
-        path = Path(folder) / f"{run.lesson}.json"
+    folder = results_dir()
+    if folder is not None:
+        path = folder / f"{run.lesson}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         saved = json.loads(path.read_text()) if path.exists() else {}
-        saved[table] = {"profile": run.profile, "rows": rows, "plot": list(plot)}
+        saved[table] = {"profile": run.profile, "rows": _jsonable(rows), "plot": list(plot)}
         path.write_text(json.dumps(saved, indent=1))
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
 def load_all(folder):
-    """{lesson: {table: {"profile", "rows"}}} from a results folder."""
+    """{lesson: {table: {"profile", "rows", "plot"}}} from a results folder."""
     return {p.stem: json.loads(p.read_text()) for p in sorted(Path(folder).glob("*.json"))}
 
 
 def exercise_outcomes(folder):
     """{lesson: {exercise: [outcomes in the order the checks ran]}} from a headless run's exercises.jsonl."""
-    log = Path(folder) / "exercises.jsonl"
     found = {}
-    if log.exists():
-        for line in log.read_text().splitlines():
-            entry = json.loads(line)
-            found.setdefault(entry["lesson"], {}).setdefault(entry["exercise"], []).append(entry["outcome"])
+    for entry in _read_lines(folder, "exercises.jsonl"):
+        found.setdefault(entry["lesson"], {}).setdefault(entry["exercise"], []).append(entry["outcome"])
+    return found
+
+
+def skipped_checks(folder):
+    """{lesson: [{"check", "outcome", "detail"}, ...]} of the checks reported as skipped."""
+    found = {}
+    for entry in _read_lines(folder, "checks.jsonl"):
+        found.setdefault(entry.pop("lesson"), []).append(entry)
     return found
 
 
 def solution_passed(outcomes):
     """A headless run checks each exercise twice: the untouched placeholder, then the solution."""
-    return outcomes[:1] == ["not attempted"] and outcomes[-1:] == ["correct"]
+    return outcomes[:1] == [NOT_ATTEMPTED] and outcomes[-1:] == [CORRECT]

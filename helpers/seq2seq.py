@@ -5,18 +5,16 @@ settings. This module holds the parts that are the same every time and are unit-
 
 - `preprocess`: tokenize prompts and target summaries for a seq2seq model, label padding set to -100;
 - `evaluate_summaries`: generate summaries in batches and score them with ROUGE;
-- `count_parameters`, `memory_breakdown`: what full fine-tuning and LoRA have to store;
-- `measure`: wall time and peak extra memory of a block of code;
-- `folder_size`, `changed_base_weights`;
+- `changed_base_weights`: which pretrained weights training changed;
 - `lora_diagram`, `length_histograms`: the lesson's figures.
 """
 
 
+from . import validate
+from .batching import IGNORE_INDEX
+from .errors import InputError
 from .generation import generate_batched
 from .metrics import rouge
-from .errors import InputError
-
-IGNORE_INDEX = -100  # label value that PyTorch's cross-entropy (and so every Hugging Face model) skips
 
 
 # ---------------------------------------------------------------- preprocessing
@@ -60,26 +58,17 @@ def evaluate_summaries(model, tokenizer, prompts, references, batch_size=16, max
 
     Returns (scores, predictions): scores as helpers.metrics.rouge gives them ({'rouge1': ..., ...}),
     predictions in the order of `prompts`. Pass the generation settings as keyword arguments.
+    `references` holds one reference per prompt, or a list of references per prompt (scored against the best).
     """
+    prompts = validate.texts("prompts", prompts)
+    references = list(references)
+    validate.same_length("prompts", prompts, "references", references)  # before minutes of generation
     predictions = generate_batched(model, tokenizer, prompts, batch_size=batch_size,
                                    max_input_tokens=max_input_tokens, **generate_kwargs)
     return rouge(predictions, references), predictions
 
 
-# ---------------------------------------------------------------- parameters and memory
-
-
-def memory_breakdown(total_params, trainable_params, bytes_per_value=4, optimizer_states=2):
-    """What training must hold in memory, in MB, before any activations.
-
-    weights: every parameter; gradients: one per trainable parameter; optimizer: AdamW keeps two
-    running averages per trainable parameter (`optimizer_states=2`). All in fp32 (4 bytes) by default.
-    """
-    mb = bytes_per_value / 2**20
-    sizes = {"weights": total_params * mb, "gradients": trainable_params * mb,
-             "optimizer state": optimizer_states * trainable_params * mb}
-    sizes["total"] = sum(sizes.values())
-    return sizes
+# ---------------------------------------------------------------- what LoRA left alone
 
 
 def changed_base_weights(peft_model, reference_model):

@@ -3,130 +3,161 @@
 Everything here is built locally, deterministically, in well under a minute on two CPU cores, and is
 saved in the exact formats the Hugging Face Hub serves: model folders that `Auto*.from_pretrained`
 loads, and dataset folders that `datasets.load_dataset` loads. The notebooks therefore run the same
-code in every profile; only the ids they load differ.
+code in every profile; only the ids they load differ. Where the files go, and how a build is checked,
+is helpers.cache.
 
-    python -m helpers build-tiny      # build (or find) the fixtures and print where they are
+    python -m helpers build-tiny      # build (or verify) the fixtures and print where they are
 """
 
-import hashlib
+import contextlib
 import json
 import os
+import random
+import re
 import shutil
 import time
+from collections import Counter
 from pathlib import Path
 
-from . import synthetic
+import torch
+from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
+from datasets.utils.logging import disable_progress_bar as datasets_bars_off
+from datasets.utils.logging import enable_progress_bar as datasets_bars_on
+from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
+from transformers import (BertConfig, BertForMaskedLM, BertTokenizer, DataCollatorForLanguageModeling,
+                          DistilBertConfig, DistilBertForMaskedLM, DistilBertTokenizer, GPT2Config, GPT2LMHeadModel,
+                          GPT2Tokenizer, T5Config, T5ForConditionalGeneration, T5Tokenizer)
+from transformers.utils import logging as transformers_logging
 
-# Bump when anything below changes what gets built: a new key means a fresh build in a new folder.
-TINY_VERSION = "6"
+from . import cache, synthetic
+from .batching import IGNORE_INDEX
+from .config import CACHE_ENV, TINY_MODEL_NAMES
+from .prompts import TEMPLATES
+
 SEED = 1234
 VOCAB_SIZE = 1000
 T5_EXTRA_IDS = 100
 MAX_POSITIONS = 512
-MODEL_NAMES = ("bert", "distilbert", "gpt2", "flan-t5")
+BUILD_THREADS = 2  # a fixed thread count keeps the arithmetic, and so the weights, identical between builds
+
+# Pretraining budget of each tiny model: optimizer steps, batch size and learning rate.
 PRETRAIN_STEPS = {"bert": 220, "distilbert": 100, "distilbert-ratings": 300, "gpt2": 150, "flan-t5": 300}
-DATASET_NAMES = ("imdb", "dialogsum")
-# Instructions the tiny FLAN-T5 is "instruction tuned" on: like the real one, it then gives
-# short, generic summaries zero-shot, which fine-tuning can improve on.
-T5_INSTRUCTIONS = ["Summarize the following conversation.\n\n{dialogue}\n\nSummary:",
-                   "Dialogue:\n\n{dialogue}\n\nWhat was going on?",
-                   "{dialogue}\n\nBriefly summarize that dialogue."]
+PRETRAIN_BATCH = {"mlm": 32, "causal": 32, "t5": 16, "ratings": 32}
+PRETRAIN_LR = 3e-3
+RATINGS_LR = 2e-3
+WEIGHT_DECAY = 0.01
+MLM_PROBABILITY = 0.15
+# Lengths in tokens (words for the span corruption) of the pretraining examples: short, so that a build is fast.
+MLM_MAX_TOKENS = 48
+RATINGS_MAX_TOKENS = 64
+CAUSAL_MAX_TOKENS = 63  # plus the end-of-text token
+T5_SOURCE_TOKENS, T5_TARGET_TOKENS = 160, 32
+T5_SPAN_WORDS, T5_MAX_SPAN = 60, 3
+
+# Instructions the tiny FLAN-T5 is "instruction tuned" on: the course's own templates (helpers.prompts) and one
+# more. Like the real model, it then gives short, generic summaries zero-shot, which fine-tuning can improve on.
+T5_INSTRUCTIONS = [*TEMPLATES.values(), "{dialogue}\n\nBriefly summarize that dialogue."]
 T5_GENERIC_SUMMARY = "#Person1# and #Person2# talk about {topic}."
 
 
-def cache_root():
-    """Where course files are cached: $COURSE_CACHE, else $XDG_CACHE_HOME/llm-course, else ~/.cache/llm-course."""
-    if os.environ.get("COURSE_CACHE"):
-        return Path(os.environ["COURSE_CACHE"]).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base).expanduser() / "llm-course"
+# ---------------------------------------------------------------- building, once, safely
 
 
-def tiny_dir():
-    return cache_root() / f"tiny-v{TINY_VERSION}"
+def ensure_built(verbose=True, check_hashes=False):
+    """The tiny fixtures' folder, built if it is missing or incomplete.
+
+    `check_hashes=True` (what `python -m helpers build-tiny` does) also re-reads every file against its recorded
+    SHA-256 and rebuilds on a mismatch. Two processes that need a build at the same time build it once.
+    """
+    final = cache.tiny_dir()
+    say = print if verbose else (lambda *a, **k: None)
+    if not cache.problems(final, hashes=check_hashes):
+        return final
+    cache.ensure_writable(final.parent, CACHE_ENV, cache.TINY_SPACE_MB)
+    with _build_lock(final):
+        found = cache.problems(final, hashes=check_hashes) if final.exists() else []
+        if final.exists() and not found:
+            return final  # another process built it while we waited
+        if found:
+            say(f"The tiny fixtures in {final} are damaged ({found[0]}"
+                f"{f' and {len(found) - 1} more' if len(found) > 1 else ''}): building them again.")
+            cache.move_aside(final)
+        return build(verbose=verbose)
 
 
-def model_path(name):
-    return tiny_dir() / "models" / name
-
-
-def dataset_path(name):
-    return tiny_dir() / "data" / name
-
-
-def is_built():
-    return (tiny_dir() / "manifest.json").is_file()
-
-
-def ensure_built(verbose=True):
-    """Build the tiny fixtures unless they are already cached. Returns their folder."""
-    if not is_built():
-        build(verbose=verbose)
-    return tiny_dir()
+@contextlib.contextmanager
+def _build_lock(final):
+    """An exclusive lock next to the folder, so that concurrent builds wait for each other (POSIX only)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no lock; the atomic rename below still keeps the folder whole
+        yield
+        return
+    with open(final.with_name(final.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def build(verbose=True, folder=None, steps_scale=1.0):
-    """Build everything into a temporary folder, then move it into place in one step.
+    """Build everything into a temporary folder next to the final one, then move it into place in one step.
 
     `folder` and `steps_scale` exist for the tests (a fast, smaller build elsewhere); the course uses the defaults.
     """
-    import torch
-
     start = time.perf_counter()
-    final = Path(folder) if folder else tiny_dir()
-    work = final.with_name(f"{final.name}.building-{os.getpid()}")
+    final = Path(folder) if folder else cache.tiny_dir()
+    cache.ensure_writable(final.parent, CACHE_ENV, cache.TINY_SPACE_MB)
+    cache.remove_stale_builds(final)
+    work = final.with_name(f"{final.name}{cache.BUILDING}{os.getpid()}")
     shutil.rmtree(work, ignore_errors=True)
     say = print if verbose else (lambda *a, **k: None)
-    say(f"Building the tiny course fixtures (version {TINY_VERSION}) in {final} ...")
-
-    from transformers.utils import logging as transformers_logging
-
-    transformers_logging.disable_progress_bar()  # one "Writing model shards" bar per model is noise here
+    say(f"Building the tiny course fixtures (version {cache.TINY_VERSION}) in {final} ...")
     threads = torch.get_num_threads()
-    torch.set_num_threads(2)  # a fixed thread count keeps the arithmetic, and so the weights, identical
+    torch.set_num_threads(BUILD_THREADS)
+    transformers_logging.disable_progress_bar()  # one "Writing model shards" bar per model is noise here
     try:
         texts = _build_datasets(work / "data")
         _build_models(work / "models", texts, say, steps_scale)
+        cache.write_manifest(work, version=cache.TINY_VERSION, seed=SEED,
+                             seconds=round(time.perf_counter() - start, 1))
+        _move_into_place(work, final)
+    except OSError as error:
+        shutil.rmtree(work, ignore_errors=True)
+        raise cache.writable_folder_error(final.parent, CACHE_ENV, cache.TINY_SPACE_MB, error) from error
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
     finally:
         torch.set_num_threads(threads)
         transformers_logging.enable_progress_bar()
-
-    manifest = {"version": TINY_VERSION, "seed": SEED, "seconds": round(time.perf_counter() - start, 1),
-                "sha256": _hashes(work)}
-    (work / "manifest.json").write_text(json.dumps(manifest, indent=1))
-    final.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.replace(work, final)
-    except OSError:  # another process finished first: keep theirs
-        shutil.rmtree(work, ignore_errors=True)
-    say(f"Tiny fixtures ready in {manifest['seconds']} s.")
+    say(f"Tiny fixtures ready in {time.perf_counter() - start:.1f} s.")
     return final
 
 
-def _hashes(folder):
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+def _move_into_place(work, final):
+    if final.exists():
+        if cache.is_built(final):  # another process finished first: keep theirs
+            shutil.rmtree(work, ignore_errors=True)
+            return
+        cache.move_aside(final)
+    os.replace(work, final)
 
 
 # ---------------------------------------------------------------- datasets
 
 
 def imdb_features():
-    from datasets import ClassLabel, Features, Value
-
     return Features({"text": Value("string"), "label": ClassLabel(names=["neg", "pos"])})
 
 
 def dialogsum_features():
-    from datasets import Features, Value
-
     return Features({name: Value("string") for name in ("id", "dialogue", "summary", "topic")})
 
 
 def tiny_datasets():
     """The synthetic IMDB and DialogSum as DatasetDicts (in memory)."""
-    from datasets import Dataset, DatasetDict
-
     reviews = synthetic.make_reviews(SEED)
     dialogues = synthetic.make_dialogues(SEED)
     return {
@@ -149,15 +180,13 @@ def _write_hub_layout(dataset_dict, folder, pretty_name):
 
 
 def _build_datasets(data_dir):
-    from datasets.utils.logging import disable_progress_bar, enable_progress_bar
-
-    disable_progress_bar()
+    datasets_bars_off()
     try:
         datasets = tiny_datasets()
         _write_hub_layout(datasets["imdb"], data_dir / "imdb", "Tiny IMDB")
         _write_hub_layout(datasets["dialogsum"], data_dir / "dialogsum", "Tiny DialogSum")
     finally:
-        enable_progress_bar()
+        datasets_bars_on()
     general = synthetic.make_general_text(SEED)
     (data_dir / "general.txt").write_text("\n".join(general) + "\n")
     reviews = [t.replace("<br /><br />", " ") for t in datasets["imdb"]["train"]["text"]]
@@ -177,10 +206,6 @@ def _wordpiece_vocab(corpus, size):
     two runs give different vocabularies; counting and sorting by (-count, text) gives the same one every
     time. Tokenizing stays real WordPiece: greedy longest match first, unknown words split into pieces.
     """
-    from collections import Counter
-
-    from tokenizers import normalizers, pre_tokenizers
-
     normalize, split = normalizers.BertNormalizer(lowercase=True), pre_tokenizers.BertPreTokenizer()
     words = Counter(w for text in corpus for w, _ in split.pre_tokenize_str(normalize.normalize_str(text)))
     chars = sorted({c for w in words for c in w})
@@ -191,22 +216,20 @@ def _wordpiece_vocab(corpus, size):
             pieces[word[:k]] += count
             pieces["##" + word[-k:]] += count
     n_pieces = (size - len(vocab)) // 4
-    ranked = lambda counter: [t for t, _ in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+    def ranked(counter):
+        return [t for t, _ in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))]
+
     vocab += [p for p in ranked(pieces) if p not in vocab][:n_pieces]
     vocab += [w for w in ranked(words) if w not in vocab][:size - len(vocab)]
     return {token: i for i, token in enumerate(vocab)}
 
 
 def _train_wordpiece(corpus):
-    from transformers import BertTokenizer
-
     return BertTokenizer(vocab=_wordpiece_vocab(corpus, VOCAB_SIZE), model_max_length=MAX_POSITIONS)
 
 
 def _train_byte_bpe(corpus):
-    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
-    from transformers import GPT2Tokenizer
-
     raw = Tokenizer(models.BPE())
     raw.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     raw.train_from_iterator(corpus, trainers.BpeTrainer(
@@ -218,9 +241,6 @@ def _train_byte_bpe(corpus):
 
 
 def _train_unigram(corpus):
-    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
-    from transformers import T5Tokenizer
-
     raw = Tokenizer(models.Unigram())
     raw.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
     raw.train_from_iterator(corpus, trainers.UnigramTrainer(
@@ -235,40 +255,20 @@ def _train_unigram(corpus):
     return T5Tokenizer(vocab=vocab, extra_ids=T5_EXTRA_IDS, model_max_length=MAX_POSITIONS)
 
 
-# ---------------------------------------------------------------- models
-
-
-def _configs(vocab_sizes):
-    from transformers import BertConfig, DistilBertConfig, GPT2Config, T5Config
-
-    return {
-        "bert": BertConfig(vocab_size=vocab_sizes["wordpiece"], hidden_size=64, num_hidden_layers=2,
-                           num_attention_heads=4, intermediate_size=128, max_position_embeddings=MAX_POSITIONS),
-        "distilbert": DistilBertConfig(vocab_size=vocab_sizes["wordpiece"], dim=64, n_layers=2, n_heads=4,
-                                       hidden_dim=128, max_position_embeddings=MAX_POSITIONS),
-        "gpt2": GPT2Config(vocab_size=vocab_sizes["bpe"], n_embd=64, n_layer=2, n_head=4, n_positions=MAX_POSITIONS,
-                           bos_token_id=0, eos_token_id=0),
-        "flan-t5": T5Config(vocab_size=vocab_sizes["unigram"], d_model=64, d_kv=16, d_ff=128, num_layers=2,
-                            num_decoder_layers=2, num_heads=4, feed_forward_proj="gated-gelu", dropout_rate=0.0,
-                            tie_word_embeddings=False, decoder_start_token_id=0, pad_token_id=0, eos_token_id=1),
-    }
+# ---------------------------------------------------------------- pretraining loops
 
 
 def _batches(encodings, batch_size, steps, seed):
     """`steps` random batches of rows from a list of token-id lists."""
-    import torch
-
     generator = torch.Generator().manual_seed(seed)
     for _ in range(steps):
         rows = torch.randint(len(encodings), (batch_size,), generator=generator).tolist()
         yield [encodings[i] for i in rows]
 
 
-def _train(model, batches, make_inputs, lr):
-    import torch
-
+def _train(model, batches, make_inputs, lr=PRETRAIN_LR):
     model.train()
-    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=WEIGHT_DECAY)
     loss = None
     for batch in batches:
         loss = model(**make_inputs(batch)).loss
@@ -280,45 +280,37 @@ def _train(model, batches, make_inputs, lr):
 
 
 def _pretrain_mlm(model, tokenizer, texts, steps, seed):
-    import torch
-    from transformers import DataCollatorForLanguageModeling
-
-    encodings = [tokenizer(t, truncation=True, max_length=48)["input_ids"] for t in texts]
-    collator = DataCollatorForLanguageModeling(tokenizer, mlm_probability=0.15, return_tensors="pt")
+    encodings = [tokenizer(t, truncation=True, max_length=MLM_MAX_TOKENS)["input_ids"] for t in texts]
+    collator = DataCollatorForLanguageModeling(tokenizer, mlm_probability=MLM_PROBABILITY, return_tensors="pt")
     torch.manual_seed(seed)
-    return _train(model, _batches(encodings, 32, steps, seed),
-                  lambda b: collator([{"input_ids": ids} for ids in b]), lr=3e-3)
+    return _train(model, _batches(encodings, PRETRAIN_BATCH["mlm"], steps, seed),
+                  lambda b: collator([{"input_ids": ids} for ids in b]))
 
 
 def _pretrain_causal(model, tokenizer, texts, steps, seed):
-    import torch
-
     eos = tokenizer.eos_token_id
-    encodings = [tokenizer(t)["input_ids"][:63] + [eos] for t in texts]
+    encodings = [tokenizer(t)["input_ids"][:CAUSAL_MAX_TOKENS] + [eos] for t in texts]
 
     def inputs(batch):
         width = max(len(ids) for ids in batch)
         ids = torch.tensor([ids + [eos] * (width - len(ids)) for ids in batch])
         mask = torch.tensor([[1] * len(ids) + [0] * (width - len(ids)) for ids in batch])
-        labels = ids.masked_fill(mask == 0, -100)
-        return {"input_ids": ids, "attention_mask": mask, "labels": labels}
+        return {"input_ids": ids, "attention_mask": mask, "labels": ids.masked_fill(mask == 0, IGNORE_INDEX)}
 
-    return _train(model, _batches(encodings, 32, steps, seed), inputs, lr=3e-3)
+    return _train(model, _batches(encodings, PRETRAIN_BATCH["causal"], steps, seed), inputs)
 
 
 def _t5_examples(tokenizer, texts, dialogues, seed):
     """Span-corruption denoising on all text, plus generic summaries of dialogues under a few instructions."""
-    import random
-
     rng = random.Random(seed)
     examples = []
     for text in texts:
         words = text.split()
         if len(words) < 4:
             continue
-        words = words[:60]
+        words = words[:T5_SPAN_WORDS]
         start = rng.randrange(len(words) - 1)
-        span = rng.randint(1, min(3, len(words) - start))
+        span = rng.randint(1, min(T5_MAX_SPAN, len(words) - start))
         source = " ".join(words[:start] + ["<extra_id_0>"] + words[start + span:])
         target = "<extra_id_0> " + " ".join(words[start:start + span]) + " <extra_id_1>"
         examples.append((source, target))
@@ -326,13 +318,11 @@ def _t5_examples(tokenizer, texts, dialogues, seed):
         instruction = rng.choice(T5_INSTRUCTIONS)
         examples.append((instruction.format(dialogue=row["dialogue"]),
                          T5_GENERIC_SUMMARY.format(topic=row["topic"])))
-    return [(tokenizer(s, truncation=True, max_length=160)["input_ids"],
-             tokenizer(t, truncation=True, max_length=32)["input_ids"]) for s, t in examples]
+    return [(tokenizer(s, truncation=True, max_length=T5_SOURCE_TOKENS)["input_ids"],
+             tokenizer(t, truncation=True, max_length=T5_TARGET_TOKENS)["input_ids"]) for s, t in examples]
 
 
 def _pretrain_t5(model, tokenizer, texts, dialogues, steps, seed):
-    import torch
-
     pad = tokenizer.pad_token_id
     examples = _t5_examples(tokenizer, texts, dialogues, seed)
 
@@ -340,13 +330,13 @@ def _pretrain_t5(model, tokenizer, texts, dialogues, steps, seed):
         src_w = max(len(s) for s, _ in batch)
         tgt_w = max(len(t) for _, t in batch)
         ids = torch.tensor([s + [pad] * (src_w - len(s)) for s, _ in batch])
-        labels = torch.tensor([t + [-100] * (tgt_w - len(t)) for _, t in batch])
+        labels = torch.tensor([t + [IGNORE_INDEX] * (tgt_w - len(t)) for _, t in batch])
         return {"input_ids": ids, "attention_mask": (ids != pad).long(), "labels": labels}
 
-    return _train(model, _batches(examples, 16, steps, seed), inputs, lr=3e-3)
+    return _train(model, _batches(examples, PRETRAIN_BATCH["t5"], steps, seed), inputs)
 
 
-def _pretrain_review_ratings(model, tokenizer, reviews, steps, seed, lr=2e-3, batch_size=32):
+def _pretrain_review_ratings(model, tokenizer, reviews, steps, seed):
     """MLM plus "predict the rating the review states, from [CLS]" (e.g. "8/10", "a hard pass").
 
     The real DistilBERT brings general features from pretraining on billions of words: frozen, they already
@@ -356,12 +346,6 @@ def _pretrain_review_ratings(model, tokenizer, reviews, steps, seed, lr=2e-3, ba
     review contained, with the rating sentence removed from the input. Only train and unsupervised reviews are
     used, never test; the test split's verdicts use other templates. MLM continues in the same steps.
     """
-    import random
-    import re
-
-    import torch
-    from transformers import DataCollatorForLanguageModeling
-
     ratings = sorted({r for pool in synthetic.RATINGS.values() for r in pool})
     rating_group = "(" + "|".join(map(re.escape, ratings)) + ")"
     pattern = re.compile("|".join(re.escape(t).replace(re.escape("{rating}"), rating_group)
@@ -375,15 +359,16 @@ def _pretrain_review_ratings(model, tokenizer, reviews, steps, seed, lr=2e-3, ba
     rng = random.Random(seed)
     torch.manual_seed(seed)
     probe = torch.nn.Linear(model.config.dim, len(ratings))
-    collator = DataCollatorForLanguageModeling(tokenizer, mlm_probability=0.15, return_tensors="pt")
-    optimizer = torch.optim.AdamW(list(model.parameters()) + list(probe.parameters()), lr=lr, weight_decay=0.01)
+    collator = DataCollatorForLanguageModeling(tokenizer, mlm_probability=MLM_PROBABILITY, return_tensors="pt")
+    optimizer = torch.optim.AdamW(list(model.parameters()) + list(probe.parameters()), lr=RATINGS_LR,
+                                  weight_decay=WEIGHT_DECAY)
     model.train()
     for _ in range(steps):
-        batch = rng.sample(examples, batch_size)
+        batch = rng.sample(examples, PRETRAIN_BATCH["ratings"])
         texts = [text for text, _ in batch]
         # One forward pass serves both objectives: MLM on the masked review, the rating from its [CLS] vector.
         masked = collator([{"input_ids": ids}
-                           for ids in tokenizer(texts, truncation=True, max_length=64)["input_ids"]])
+                           for ids in tokenizer(texts, truncation=True, max_length=RATINGS_MAX_TOKENS)["input_ids"]])
         output = model(input_ids=masked["input_ids"], labels=masked["labels"], output_hidden_states=True,
                        attention_mask=(masked["input_ids"] != tokenizer.pad_token_id).long())
         cls = output.hidden_states[-1][:, 0]
@@ -395,39 +380,65 @@ def _pretrain_review_ratings(model, tokenizer, reviews, steps, seed, lr=2e-3, ba
     return rating_loss.item()
 
 
-def _build_models(models_dir, texts, say, steps_scale=1.0):
-    import torch
-    from transformers import (BertForMaskedLM, DistilBertForMaskedLM, DistilBertTokenizer, GPT2LMHeadModel,
-                              T5ForConditionalGeneration)
+# ---------------------------------------------------------------- models: one builder per stand-in
 
+
+def _configs(vocab_sizes):
+    return {
+        "bert": BertConfig(vocab_size=vocab_sizes["wordpiece"], hidden_size=64, num_hidden_layers=2,
+                           num_attention_heads=4, intermediate_size=128, max_position_embeddings=MAX_POSITIONS),
+        "distilbert": DistilBertConfig(vocab_size=vocab_sizes["wordpiece"], dim=64, n_layers=2, n_heads=4,
+                                       hidden_dim=128, max_position_embeddings=MAX_POSITIONS),
+        "gpt2": GPT2Config(vocab_size=vocab_sizes["bpe"], n_embd=64, n_layer=2, n_head=4, n_positions=MAX_POSITIONS,
+                           bos_token_id=0, eos_token_id=0),
+        "flan-t5": T5Config(vocab_size=vocab_sizes["unigram"], d_model=64, d_kv=16, d_ff=128, num_layers=2,
+                            num_decoder_layers=2, num_heads=4, feed_forward_proj="gated-gelu", dropout_rate=0.0,
+                            tie_word_embeddings=False, decoder_start_token_id=0, pad_token_id=0, eos_token_id=1),
+    }
+
+
+def _bert(config, tokenizers, texts, steps, seed):
+    model = BertForMaskedLM(config)
+    return model, tokenizers["wordpiece"], _pretrain_mlm(model, tokenizers["wordpiece"], texts["plain"], steps, seed)
+
+
+def _distilbert(config, tokenizers, texts, steps, seed):
+    model = DistilBertForMaskedLM(config)
+    tokenizer = DistilBertTokenizer(vocab=tokenizers["wordpiece"].get_vocab(), model_max_length=MAX_POSITIONS)
+    loss = _pretrain_mlm(model, tokenizer, texts["plain"], steps, seed)
+    _pretrain_review_ratings(model, tokenizer, texts["all_reviews"], texts["steps"]["distilbert-ratings"], seed)
+    return model, tokenizer, loss
+
+
+def _gpt2(config, tokenizers, texts, steps, seed):
+    model = GPT2LMHeadModel(config)
+    return model, tokenizers["bpe"], _pretrain_causal(model, tokenizers["bpe"], texts["plain"], steps, seed)
+
+
+def _flan_t5(config, tokenizers, texts, steps, seed):
+    model = T5ForConditionalGeneration(config)
+    loss = _pretrain_t5(model, tokenizers["unigram"], texts["plain"], texts["dialogues"], steps, seed)
+    return model, tokenizers["unigram"], loss
+
+
+# The function that builds and pretrains each tiny stand-in. The order fixes each model's seed (SEED + position).
+MODEL_BUILDERS = {"bert": _bert, "distilbert": _distilbert, "gpt2": _gpt2, "flan-t5": _flan_t5}
+assert tuple(MODEL_BUILDERS) == TINY_MODEL_NAMES, "helpers.config.MODELS and the tiny builders disagree"
+
+
+def _build_models(models_dir, texts, say, steps_scale=1.0):
     dialogue_texts = [d.replace("\n", " ") for d in texts["dialogues"]["dialogue"]]
     plain = texts["general"] + texts["reviews"] + dialogue_texts
-    wordpiece = _train_wordpiece(plain)
-    bpe = _train_byte_bpe(plain)
-    unigram = _train_unigram(plain + list(texts["dialogues"]["summary"]) + T5_INSTRUCTIONS)
-    configs = _configs({"wordpiece": len(wordpiece), "bpe": len(bpe), "unigram": len(unigram)})
-
+    tokenizers = {"wordpiece": _train_wordpiece(plain), "bpe": _train_byte_bpe(plain),
+                  "unigram": _train_unigram(plain + list(texts["dialogues"]["summary"]) + T5_INSTRUCTIONS)}
+    configs = _configs({kind: len(tokenizer) for kind, tokenizer in tokenizers.items()})
     steps = {name: max(1, round(n * steps_scale)) for name, n in PRETRAIN_STEPS.items()}
-    for offset, name in enumerate(MODEL_NAMES):
+    texts = {**texts, "plain": plain, "steps": steps}
+    for offset, (name, builder) in enumerate(MODEL_BUILDERS.items()):
         started = time.perf_counter()
         torch.manual_seed(SEED + offset)
-        if name == "bert":
-            model, tokenizer = BertForMaskedLM(configs[name]), wordpiece
-            loss = _pretrain_mlm(model, tokenizer, plain, steps[name], SEED + offset)
-        elif name == "distilbert":
-            model = DistilBertForMaskedLM(configs[name])
-            tokenizer = DistilBertTokenizer(vocab=wordpiece.get_vocab(), model_max_length=MAX_POSITIONS)
-            loss = _pretrain_mlm(model, tokenizer, plain, steps[name], SEED + offset)
-            _pretrain_review_ratings(model, tokenizer, texts["all_reviews"], steps["distilbert-ratings"],
-                                               SEED + offset)
-        elif name == "gpt2":
-            model, tokenizer = GPT2LMHeadModel(configs[name]), bpe
-            loss = _pretrain_causal(model, tokenizer, plain, steps[name], SEED + offset)
-        else:
-            model, tokenizer = T5ForConditionalGeneration(configs[name]), unigram
-            loss = _pretrain_t5(model, tokenizer, plain, texts["dialogues"], steps[name], SEED + offset)
-        folder = models_dir / name
-        model.save_pretrained(folder)  # safetensors
-        tokenizer.save_pretrained(folder)
+        model, tokenizer, loss = builder(configs[name], tokenizers, texts, steps[name], SEED + offset)
+        model.save_pretrained(models_dir / name)  # safetensors
+        tokenizer.save_pretrained(models_dir / name)
         say(f"  {name:<10} {model.num_parameters():>9,} parameters, pretrained {steps[name]} steps, "
             f"final loss {loss:.2f} ({time.perf_counter() - started:.1f} s)")

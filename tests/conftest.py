@@ -1,17 +1,75 @@
-import os
+"""Fixtures shared by the unit tests: the tiny models and data, built once (make test builds them first).
+
+The environment of the test run (offline, tiny, no network) is set in the repository's root conftest.py.
+Models are module-scoped: a test module may train the model it gets without affecting other modules.
+"""
 
 import pytest
-
-# Unit tests run offline in the tiny profile, like the notebooks (make test sets these too).
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
-os.environ.setdefault("COURSE_PROFILE", "tiny")
-os.environ.setdefault("MPLBACKEND", "Agg")
+import torch
 
 
 @pytest.fixture(scope="session")
 def tiny_fixtures():
-    """The tiny models and data, built once (make test builds them before pytest starts)."""
     from helpers import tiny
 
     return tiny.ensure_built(verbose=False)
+
+
+def _tiny(name):
+    from helpers import cache
+
+    return str(cache.model_path(name))
+
+
+@pytest.fixture(scope="module")
+def t5(tiny_fixtures):
+    """(model, tokenizer) of the tiny FLAN-T5, in eval mode."""
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    return AutoModelForSeq2SeqLM.from_pretrained(_tiny("flan-t5")).eval(), AutoTokenizer.from_pretrained(_tiny("flan-t5"))
+
+
+@pytest.fixture(scope="module")
+def t5_tokenizer(tiny_fixtures):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(_tiny("flan-t5"))
+
+
+@pytest.fixture(scope="module")
+def tiny_bert(tiny_fixtures):
+    """(masked-LM model, tokenizer) of the tiny BERT, in eval mode."""
+    from transformers import AutoModelForMaskedLM, AutoTokenizer
+
+    return AutoModelForMaskedLM.from_pretrained(_tiny("bert")).eval(), AutoTokenizer.from_pretrained(_tiny("bert"))
+
+
+@pytest.fixture(scope="module")
+def tiny_encoder(tiny_fixtures):
+    """(tokenizer, bare DistilBERT encoder, DistilBERT with a fresh 2-class head)."""
+    from transformers import AutoModel, AutoModelForSequenceClassification, AutoTokenizer
+
+    torch.manual_seed(0)
+    path = _tiny("distilbert")
+    return (AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path),
+            AutoModelForSequenceClassification.from_pretrained(path, num_labels=2))
+
+
+@pytest.fixture(scope="module")
+def tiny_gpt2(tiny_fixtures):
+    """(model, tokenizer padding on the left, as decoders need for batched generation)."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(_tiny("gpt2"), padding_side="left")
+    tokenizer.pad_token = tokenizer.eos_token
+    return AutoModelForCausalLM.from_pretrained(_tiny("gpt2")).eval(), tokenizer
+
+
+@pytest.fixture(scope="module")
+def dialogue_rows(tiny_fixtures):
+    """Six test rows of the tiny DialogSum."""
+    from datasets import load_dataset
+
+    from helpers import cache
+
+    return load_dataset(str(cache.dataset_path("dialogsum")))["test"].select(range(6))

@@ -15,18 +15,6 @@ TEXTS = ["A wonderful film.", "The plot was dull and the acting was awful, I adm
          "Brilliant!", "My rating: 8/10. The soundtrack was lovely and the ending was moving.", "Weak."]
 
 
-@pytest.fixture(scope="module")
-def tiny_encoder(tiny_fixtures):
-    from transformers import AutoModel, AutoModelForSequenceClassification, AutoTokenizer
-
-    from helpers import tiny
-
-    path = tiny.model_path("distilbert")
-    torch.manual_seed(0)
-    return (AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path),
-            AutoModelForSequenceClassification.from_pretrained(path, num_labels=2))
-
-
 # ---------------------------------------------------------------- parameters and batching
 
 

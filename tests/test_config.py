@@ -2,8 +2,7 @@
 
 import pytest
 
-from helpers import config, course
-from helpers.errors import CourseError
+from helpers import config
 
 
 def test_every_lesson_has_every_profile():
@@ -24,7 +23,8 @@ def test_profiles_of_a_lesson_have_the_same_keys(lesson):
 def test_names_in_the_table_exist(lesson):
     for profile, settings in config.PROFILES[lesson].items():
         for name in settings["models"].values():
-            assert name in config.MODELS and name in config.TINY_MODELS and name in config.MODEL_FAMILY
+            assert set(config.MODELS[name]) == {"hub", "tiny", "family"}
+            assert config.MODELS[name]["tiny"] in config.TINY_MODEL_NAMES
         for name in settings["datasets"].values():
             assert name in config.DATASETS
         assert "/" in "".join(config.DATASETS[d] for d in settings["datasets"].values()) or not settings["datasets"]
@@ -43,24 +43,10 @@ def test_dataset_ids_are_namespaced():
     assert all("/" in dataset_id for dataset_id in config.DATASETS.values())
 
 
-def test_lesson_lookup_accepts_numbers_and_rejects_unknown():
-    assert course.check_lesson(4) == "04"
-    with pytest.raises(CourseError) as error:
-        course.check_lesson("09")
-    assert "'00'" in str(error.value) and "'05'" in str(error.value)
-
-
-@pytest.mark.parametrize("lookup", [lambda: course.lesson_settings("01", "huge"),
-                                    lambda: course.model_id("llama", "quick"),
-                                    lambda: course.dataset_id("squad", "tiny")])
-def test_unknown_names_list_the_valid_ones(lookup):
-    with pytest.raises(CourseError) as error:
-        lookup()
-    assert "use one of" in str(error.value)
-
-
-def test_model_ids_per_profile(tiny_fixtures):
-    assert course.model_id("flan-t5", "full") == "google/flan-t5-base"
-    tiny_path = course.model_id("flan-t5", "tiny")
-    assert tiny_path.startswith(str(tiny_fixtures)) and tiny_path.endswith("flan-t5")
-    assert course.dataset_id("imdb", "quick") == "stanfordnlp/imdb"
+def test_shared_settings_are_written_once():
+    """A lesson's "all" block holds what every profile shares; a profile repeats none of it."""
+    for lesson, spec in config.LESSON_SETTINGS.items():
+        for profile in config.PROFILE_NAMES:
+            repeated = [k for k, v in spec[profile].items() if spec["all"].get(k, object()) == v]
+            assert not repeated, f"lesson {lesson}, {profile} repeats {repeated} from 'all'"
+            assert config.PROFILES[lesson][profile] == {**spec["all"], **spec[profile]}

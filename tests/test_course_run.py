@@ -41,7 +41,8 @@ def test_exercises_not_attempted_with_placeholder_correct_with_solution(lesson):
 
 
 def test_report_holds_every_lesson_and_the_figure(tmp_path):
-    rows = [(ROOT / "notebooks" / meta["notebook"], "passed", 1.0, "") for meta in config.LESSONS.values()]
+    rows = [{"path": ROOT / "notebooks" / meta["notebook"], "status": "passed", "seconds": 1.0, "error": "",
+             "peak_gb": 0.5, "cells": [(3, 0.5, "total")]} for meta in config.LESSONS.values()]
     report = runner.write_report(rows, "tiny", Path(RESULTS), tmp_path / "report.md").read_text()
     for meta in config.LESSONS.values():
         assert f"## {Path(meta['notebook']).stem}:" in report

@@ -1,6 +1,7 @@
-"""Device/dtype policy, seeding, the Hub probe, profile choice and the setup call."""
+"""Device and dtype policy, seeding, the Hub probe and offline mode, versions, flags."""
 
 import http.server
+import os
 import socket
 import threading
 import time
@@ -8,8 +9,7 @@ import time
 import pytest
 import torch
 
-from helpers import course, env
-from helpers.errors import CourseError
+from helpers import env
 
 
 @pytest.fixture
@@ -85,47 +85,33 @@ def test_seeding_repeats_random_numbers():
     assert torch.equal(first, torch.rand(3))
 
 
-def test_versions_report_the_main_libraries():
+def test_versions_report_the_installed_libraries():
+    import platform
+
+    import transformers
+
     found = env.versions()
-    assert {"python", "torch", "transformers", "datasets", "peft"} <= set(found)
+    assert found["python"] == platform.python_version()
+    assert found["torch"] == torch.__version__ and found["transformers"] == transformers.__version__
+    assert tuple(k for k in found if k != "python") == env.VERSION_PACKAGES
 
 
-def test_explicit_profile_wins_and_unknown_is_rejected(monkeypatch):
-    monkeypatch.setenv("COURSE_PROFILE", "tiny")
-    assert course.choose_profile(["01"])[0] == "tiny"
-    assert course.choose_profile(["01"], "tiny")[1] == "chosen by you"
-    monkeypatch.setenv("COURSE_PROFILE", "medium")
-    with pytest.raises(CourseError) as error:
-        course.choose_profile(["01"])
-    assert "'full', 'quick', 'tiny'" in str(error.value)
+@pytest.mark.parametrize("value, expected", [("1", True), ("TRUE", True), (" yes ", True), ("on", True),
+                                             ("0", False), ("", False), ("no", False), ("2", False)])
+def test_env_flag_reads_yes_and_no(monkeypatch, value, expected):
+    monkeypatch.setenv("SOME_COURSE_FLAG", value)
+    assert env.env_flag("SOME_COURSE_FLAG") is expected
 
 
-def test_offline_error_names_both_ways_out():
-    message = str(course.offline_error("quick", ["bert-base-uncased"]))
-    assert "python -m helpers prefetch --profile quick" in message and "COURSE_PROFILE=tiny" in message
-    assert "troubleshooting" in message
+def test_go_offline_switches_the_imported_libraries_and_child_processes(monkeypatch):
+    import datasets.config
+    import huggingface_hub.constants
 
-
-def test_setup_twice_gives_the_same_run(tiny_fixtures, capsys):
-    first = course.setup("04", profile="tiny")
-    second = course.setup("04", profile="tiny")
-    printed = capsys.readouterr().out
-    assert first == second
-    assert "TINY PROFILE" in printed and "versions" in printed and "time" in printed
-    assert first.settings == course.lesson_settings("04", "tiny")
-    assert first.model_id("encoder").endswith("distilbert")
-    assert first.dtype("encoder") == torch.float32
-
-
-def test_run_rejects_an_unknown_role(tiny_fixtures):
-    run = course.setup("02", profile="tiny", quiet=True)
-    with pytest.raises(CourseError) as error:
-        run.model_id("encoder")
-    assert "'seq2seq'" in str(error.value)
-
-
-def test_a_lesson_can_fix_its_dtype(tiny_fixtures):
-    """Lesson 03 keeps GPT-2 in float32 in every profile; the run table must say so."""
-    run = course.setup("03", profile="tiny", quiet=True)
-    assert run.dtype("lm") == torch.float32
-    assert all(course.lesson_settings("03", p)["dtype"] == "float32" for p in ("full", "quick", "tiny"))
+    for name in env.OFFLINE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", False)
+    env.go_offline()
+    assert huggingface_hub.constants.HF_HUB_OFFLINE is True and huggingface_hub.constants.is_offline_mode()
+    assert datasets.config.HF_HUB_OFFLINE is True
+    assert all(os.environ[name] == "1" for name in env.OFFLINE_VARIABLES)

@@ -50,13 +50,16 @@ def test_course_errors_point_to_existing_entries():
 
 def test_helpers_raise_only_learner_errors():
     """Bad input gets InputError (a ValueError that names the fix and an entry); exercise checks raise their own."""
-    allowed = {"CourseError", "InputError", "ExerciseIncorrect", "unknown_choice", "offline_error"}
+    allowed = {"CourseError", "InputError", "ExerciseIncorrect", "unknown_choice", "offline_error",
+               "writable_folder_error", "dataset_error"}
     for path in sorted((ROOT / "helpers").glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
                 name = getattr(node.exc.func, "id", getattr(node.exc.func, "attr", ""))
                 # AssertionError is how an exercise's test function reports a specific mistake to check()
-                assert name in allowed or (name == "AssertionError" and path.name == "mlm.py"), (path.name, name)
+                # check_solution reports a reference solution that fails its own check as a failed assertion
+                assert name in allowed or (name == "AssertionError" and path.name in ("mlm.py", "checks.py")), \
+                    (path.name, name)
 
 
 def test_input_errors_are_value_errors_with_a_fix():

@@ -1,7 +1,7 @@
 """Batched generation returns exactly what one-at-a-time generation does, in the input order."""
 
+import pytest
 import torch
-from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
 
 from helpers import synthetic, tiny
 from helpers.generation import generate_batched
@@ -19,19 +19,34 @@ def one_by_one(model, tokenizer, texts, **kwargs):
     return outputs
 
 
-def test_seq2seq_batched_equals_one_by_one(tiny_fixtures):
-    tokenizer = AutoTokenizer.from_pretrained(tiny.model_path("flan-t5"))
-    model = AutoModelForSeq2SeqLM.from_pretrained(tiny.model_path("flan-t5")).eval()
+def test_seq2seq_batched_equals_one_by_one(t5):
+    model, tokenizer = t5
     texts = [tiny.T5_INSTRUCTIONS[0].format(dialogue=d) for d in synthetic.make_dialogues(0)["test"]["dialogue"][:7]]
     batched = generate_batched(model, tokenizer, texts, batch_size=3, max_new_tokens=12, do_sample=False)
     assert batched == one_by_one(model, tokenizer, texts, max_new_tokens=12, do_sample=False)
 
 
-def test_decoder_batched_equals_one_by_one_with_left_padding(tiny_fixtures):
-    tokenizer = AutoTokenizer.from_pretrained(tiny.model_path("gpt2"), padding_side="left")
-    tokenizer.pad_token = tokenizer.eos_token
-    model = AutoModelForCausalLM.from_pretrained(tiny.model_path("gpt2")).eval()
+def test_decoder_batched_equals_one_by_one_with_left_padding(tiny_gpt2):
+    model, tokenizer = tiny_gpt2
     texts = ["I enjoy walking with my cute dog", "The acting was", "Paris is the capital of"]
     kwargs = dict(max_new_tokens=8, do_sample=False, pad_token_id=tokenizer.eos_token_id)
     assert generate_batched(model, tokenizer, texts, batch_size=3, **kwargs) == one_by_one(model, tokenizer, texts,
                                                                                            **kwargs)
+
+
+def test_decoder_with_right_padding_is_refused(tiny_gpt2):
+    model, tokenizer = tiny_gpt2
+    tokenizer.padding_side = "right"
+    try:
+        with pytest.raises(ValueError, match="padding_side='left'"):
+            generate_batched(model, tokenizer, ["a", "b"], max_new_tokens=2)
+    finally:
+        tokenizer.padding_side = "left"
+
+
+def test_training_mode_is_restored(t5):
+    model, tokenizer = t5
+    model.train()
+    generate_batched(model, tokenizer, ["Summarize: hello."], max_new_tokens=2)
+    assert model.training
+    model.eval()

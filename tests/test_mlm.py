@@ -127,16 +127,6 @@ def test_attention_heatmap_rejects_wrong_shape():
 # ---------------------------------------------------------------- with the tiny BERT
 
 
-@pytest.fixture(scope="module")
-def tiny_bert():
-    from transformers import AutoModelForMaskedLM, AutoTokenizer
-
-    from helpers import tiny
-    from helpers.course import model_id
-
-    tiny.ensure_built(verbose=False)
-    path = model_id("bert", "tiny")
-    return AutoModelForMaskedLM.from_pretrained(path).eval(), AutoTokenizer.from_pretrained(path)
 
 
 def test_pseudo_log_likelihoods_match_one_at_a_time(tiny_bert):

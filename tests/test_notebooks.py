@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from helpers import config
-from helpers.notebook import colab_badge, first_code_cell, is_clean, setup_cell_source, time_table_markdown
+from helpers.authoring import colab_badge, first_code_cell, is_clean, setup_cell_source, time_table_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -56,7 +56,7 @@ def test_exercises_have_checks_and_hidden_solutions(path):
     assert 2 <= len(solutions) <= 4, "2-4 exercises per notebook"
     for cell in solutions:
         assert cell.metadata.get("jupyter", {}).get("source_hidden"), "solutions are collapsed"
-        assert "check(" in cell.source, "a solution re-runs its check"
+        assert "check_solution(" in cell.source, "a solution re-runs its check, as the reference"
     placeholders = [c for c in cells if c.cell_type == "code" and re.search(r"^\w+ = \.\.\.", c.source, re.M)]
     assert len(placeholders) >= len(solutions)
 
@@ -86,6 +86,6 @@ def test_repository_url_has_one_source():
 
 
 def test_readme_course_map_is_generated_from_the_profiles_table():
-    from helpers.notebook import course_map_markdown
+    from helpers.authoring import course_map_markdown
 
     assert course_map_markdown() in (ROOT / "README.md").read_text(), "run `python -m helpers sync`"

@@ -4,7 +4,6 @@ import warnings
 
 import pytest
 
-from helpers import tiny
 from helpers.errors import CourseError
 from helpers.prompts import (DEFAULT_TEMPLATE, TEMPLATES, FittedPrompt, PromptBudgetWarning, budget_chart,
                              build_prompt, check_fits, count_tokens, fit_prompt, input_limit)
@@ -13,11 +12,8 @@ DIALOGUE = "#Person1#: Is there a train to Paris on Monday?\n#Person2#: Yes, the
 
 
 @pytest.fixture(scope="module")
-def tokenizer():
-    from transformers import AutoTokenizer
-
-    tiny.ensure_built(verbose=False)
-    return AutoTokenizer.from_pretrained(str(tiny.model_path("flan-t5")))
+def tokenizer(t5_tokenizer):
+    return t5_tokenizer
 
 
 def example(i, words):

@@ -8,7 +8,7 @@ matplotlib.use("Agg")
 import pytest
 import torch
 
-from helpers import seq2seq, tiny
+from helpers import measure, seq2seq
 from helpers.metrics import rouge
 
 PROMPT = "Summarize the following conversation.\n\n{}\n\nSummary:"
@@ -19,21 +19,8 @@ def build_prompt(dialogue):
 
 
 @pytest.fixture(scope="module")
-def t5():
-    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
-
-    tiny.ensure_built(verbose=False)
-    path = tiny.model_path("flan-t5")
-    model = AutoModelForSeq2SeqLM.from_pretrained(path).eval()
-    return model, AutoTokenizer.from_pretrained(path)
-
-
-@pytest.fixture(scope="module")
-def rows():
-    from datasets import load_dataset
-
-    tiny.ensure_built(verbose=False)
-    return load_dataset(str(tiny.dataset_path("dialogsum")))["test"].select(range(6))
+def rows(dialogue_rows):
+    return dialogue_rows
 
 
 # ---------------------------------------------------------------- preprocessing
@@ -91,20 +78,17 @@ def test_round_up():
 # ---------------------------------------------------------------- evaluation
 
 
-def test_batched_generation_equals_one_by_one(t5, rows):
+def test_evaluate_summaries_scores_what_generate_batched_returns(t5, rows):
+    """(Batched generation itself equals one-at-a-time generation: tests/test_generation.py.)"""
+    from helpers.generation import generate_batched
+
     model, tokenizer = t5
     prompts = [build_prompt(d) for d in rows["dialogue"]]
     settings = dict(max_new_tokens=12, num_beams=1, do_sample=False)
-    one_by_one = []
-    for prompt in prompts:
-        ids = tokenizer(prompt, return_tensors="pt")
-        with torch.no_grad():
-            output = model.generate(**ids, **settings)
-        one_by_one.append(tokenizer.decode(output[0], skip_special_tokens=True).strip())
-    scores, batched = seq2seq.evaluate_summaries(model, tokenizer, prompts, list(rows["summary"]), batch_size=4,
-                                                 **settings)
-    assert batched == one_by_one  # same texts, same order, though batches were sorted by length and padded
-    assert scores == rouge(one_by_one, list(rows["summary"]))
+    scores, predictions = seq2seq.evaluate_summaries(model, tokenizer, prompts, list(rows["summary"]), batch_size=4,
+                                                     **settings)
+    assert predictions == generate_batched(model, tokenizer, prompts, batch_size=4, **settings)
+    assert scores == rouge(predictions, list(rows["summary"]))
 
 
 def test_evaluate_summaries_scores_against_the_references(t5, rows):
@@ -112,10 +96,17 @@ def test_evaluate_summaries_scores_against_the_references(t5, rows):
     prompts = [build_prompt(d) for d in rows["dialogue"]][:3]
     _, predictions = seq2seq.evaluate_summaries(model, tokenizer, prompts, ["x"] * 3, max_new_tokens=8)
     perfect, _ = seq2seq.evaluate_summaries(model, tokenizer, prompts, predictions, max_new_tokens=8)
-    assert all(p.strip() for p in predictions)
-    assert perfect == pytest.approx({"rouge1": 1.0, "rouge2": perfect["rouge2"], "rougeL": 1.0, "rougeLsum": 1.0})
-    with pytest.raises(ValueError):
-        seq2seq.evaluate_summaries(model, tokenizer, prompts, ["only one reference"], max_new_tokens=4)
+    assert all(len(p.split()) >= 2 for p in predictions), predictions  # so that every text has a bigram
+    assert perfect == pytest.approx({"rouge1": 1.0, "rouge2": 1.0, "rougeL": 1.0, "rougeLsum": 1.0})
+
+
+def test_evaluate_summaries_checks_lengths_before_generating(t5, rows, monkeypatch):
+    from helpers import seq2seq as module
+
+    model, tokenizer = t5
+    monkeypatch.setattr(module, "generate_batched", lambda *a, **k: pytest.fail("generated before checking"))
+    with pytest.raises(ValueError, match="references"):
+        seq2seq.evaluate_summaries(model, tokenizer, ["a", "b", "c"], ["only one reference"], max_new_tokens=4)
 
 
 # ---------------------------------------------------------------- parameters, memory, sizes
@@ -123,7 +114,7 @@ def test_evaluate_summaries_scores_against_the_references(t5, rows):
 
 def test_memory_breakdown():
     mb = 2**20
-    sizes = seq2seq.memory_breakdown(total_params=mb, trainable_params=mb // 4)
+    sizes = measure.memory_breakdown(total_params=mb, trainable_params=mb // 4)
     assert sizes == {"weights": 4.0, "gradients": 1.0, "optimizer state": 2.0, "total": 7.0}
 
 

@@ -1,6 +1,12 @@
 """The tiny fixtures: the real datasets' shape, distinct train/test templates, determinism, loadable models."""
 
-import json
+import ast
+import hashlib
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 import torch
@@ -8,11 +14,17 @@ from datasets import load_dataset
 from transformers import (AutoModelForCausalLM, AutoModelForMaskedLM, AutoModelForSeq2SeqLM,
                           AutoModelForSequenceClassification, AutoTokenizer)
 
-from helpers import synthetic, tiny
+from helpers import cache, synthetic, tiny
+from helpers.errors import CourseError
+
+ROOT = Path(__file__).resolve().parent.parent
+# What each TINY_VERSION was built from: a hash of the code (not the comments) of helpers/tiny.py and
+# helpers/synthetic.py. Changed either file's code? Bump TINY_VERSION in helpers/cache.py and add its hash here.
+BUILT_FROM = {"7": "870613726408890077a1c6f30b1b1192f52f103773d0bbaaed0a12a26b9d933e"}
 
 
 def test_reviews_have_imdb_splits_columns_and_balance(tiny_fixtures):
-    reviews = load_dataset(str(tiny.dataset_path("imdb")))
+    reviews = load_dataset(str(cache.dataset_path("imdb")))
     assert set(reviews) == {"train", "test", "unsupervised"}
     assert reviews["train"].column_names == ["text", "label"]
     assert reviews["train"].features["label"].names == ["neg", "pos"]
@@ -24,7 +36,7 @@ def test_reviews_have_imdb_splits_columns_and_balance(tiny_fixtures):
 
 
 def test_dialogues_have_dialogsum_splits_and_columns(tiny_fixtures):
-    dialogues = load_dataset(str(tiny.dataset_path("dialogsum")))
+    dialogues = load_dataset(str(cache.dataset_path("dialogsum")))
     assert set(dialogues) == {"train", "validation", "test"}
     assert dialogues["train"].column_names == ["id", "dialogue", "summary", "topic"]
     row = dialogues["test"][0]
@@ -75,7 +87,7 @@ def test_sentiment_is_learnable_from_words_not_templates():
 @pytest.mark.parametrize("name, auto_class", [("bert", AutoModelForMaskedLM), ("distilbert", AutoModelForMaskedLM),
                                               ("gpt2", AutoModelForCausalLM), ("flan-t5", AutoModelForSeq2SeqLM)])
 def test_models_load_through_auto_classes_and_run(tiny_fixtures, name, auto_class):
-    path = tiny.model_path(name)
+    path = cache.model_path(name)
     assert (path / "model.safetensors").is_file()
     tokenizer = AutoTokenizer.from_pretrained(path)
     model = auto_class.from_pretrained(path).eval()
@@ -92,20 +104,20 @@ def test_real_tokenizer_classes(tiny_fixtures):
     expected = {"bert": "BertTokenizer", "distilbert": "DistilBertTokenizer", "gpt2": "GPT2Tokenizer",
                 "flan-t5": "T5Tokenizer"}
     for name, cls in expected.items():
-        assert type(AutoTokenizer.from_pretrained(tiny.model_path(name))).__name__ == cls
+        assert type(AutoTokenizer.from_pretrained(cache.model_path(name))).__name__ == cls
 
 
 def test_encoder_loads_as_a_classifier(tiny_fixtures):
-    model = AutoModelForSequenceClassification.from_pretrained(tiny.model_path("distilbert"), num_labels=2)
-    tokenizer = AutoTokenizer.from_pretrained(tiny.model_path("distilbert"))
+    model = AutoModelForSequenceClassification.from_pretrained(cache.model_path("distilbert"), num_labels=2)
+    tokenizer = AutoTokenizer.from_pretrained(cache.model_path("distilbert"))
     logits = model(**tokenizer(["a superb film"], return_tensors="pt")).logits
     assert logits.shape == (1, 2)
 
 
 def test_pretraining_taught_the_tiny_models_something(tiny_fixtures):
     """The tiny FLAN-T5 answers a summary instruction with a summary-like sentence."""
-    tokenizer = AutoTokenizer.from_pretrained(tiny.model_path("flan-t5"))
-    model = AutoModelForSeq2SeqLM.from_pretrained(tiny.model_path("flan-t5")).eval()
+    tokenizer = AutoTokenizer.from_pretrained(cache.model_path("flan-t5"))
+    model = AutoModelForSeq2SeqLM.from_pretrained(cache.model_path("flan-t5")).eval()
     dialogue = synthetic.make_dialogues(0)["test"]["dialogue"][0]
     prompt = tiny.T5_INSTRUCTIONS[0].format(dialogue=dialogue)
     summary = tokenizer.decode(model.generate(**tokenizer(prompt, return_tensors="pt"), max_new_tokens=20)[0],
@@ -117,14 +129,105 @@ def test_build_is_deterministic(tmp_path):
     """Same version key, same bytes: two small builds in fresh folders are identical."""
     first = tiny.build(verbose=False, folder=tmp_path / "a", steps_scale=0.02)
     second = tiny.build(verbose=False, folder=tmp_path / "b", steps_scale=0.02)
-    hashes = [json.loads((f / "manifest.json").read_text())["sha256"] for f in (first, second)]
-    assert hashes[0] == hashes[1]
-    assert any(name.endswith("model.safetensors") for name in hashes[0])
+    files = [cache.read_manifest(f)["files"] for f in (first, second)]
+    assert files[0] == files[1]
+    assert any(name.endswith("model.safetensors") for name in files[0])
 
 
 def test_cache_location_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.delenv("COURSE_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert tiny.tiny_dir() == tmp_path / "llm-course" / f"tiny-v{tiny.TINY_VERSION}"
+    assert cache.tiny_dir() == tmp_path / "llm-course" / f"tiny-v{cache.TINY_VERSION}"
     monkeypatch.setenv("COURSE_CACHE", str(tmp_path / "mine"))
-    assert tiny.tiny_dir().parent == tmp_path / "mine"
+    assert cache.tiny_dir().parent == tmp_path / "mine"
+
+
+def code_hash():
+    digest = hashlib.sha256()
+    for name in ("tiny.py", "synthetic.py"):
+        digest.update(ast.dump(ast.parse((ROOT / "helpers" / name).read_text())).encode())
+    return digest.hexdigest()
+
+
+def test_a_code_change_bumps_the_version():
+    assert BUILT_FROM.get(cache.TINY_VERSION) == code_hash(), (
+        "helpers/tiny.py or helpers/synthetic.py changed what it builds: bump TINY_VERSION in helpers/cache.py "
+        f"and record {{{cache.TINY_VERSION!r}: {code_hash()!r}}} (with the new version) in BUILT_FROM.")
+
+
+# ---------------------------------------------------------------- a cache that checks and heals itself
+
+FAST_BUILD = "from helpers import tiny; tiny.PRETRAIN_STEPS = dict.fromkeys(tiny.PRETRAIN_STEPS, 1); "
+
+
+@pytest.fixture
+def own_cache(monkeypatch, tmp_path):
+    """COURSE_CACHE in a temporary folder, and pretraining cut to one step per model (a build of seconds)."""
+    monkeypatch.setenv("COURSE_CACHE", str(tmp_path))
+    monkeypatch.setattr(tiny, "PRETRAIN_STEPS", dict.fromkeys(tiny.PRETRAIN_STEPS, 1))
+    return tmp_path
+
+
+def test_an_incomplete_folder_is_rebuilt(own_cache, capsys):
+    folder = tiny.ensure_built(verbose=False)
+    (folder / "models" / "gpt2" / "config.json").unlink()
+    assert not cache.is_built()
+    assert tiny.ensure_built() == folder
+    assert "damaged" in capsys.readouterr().out and cache.is_built()
+
+
+def test_a_truncated_file_is_caught_and_a_corrupted_one_by_its_hash(own_cache):
+    folder = tiny.ensure_built(verbose=False)
+    weights = folder / "models" / "bert" / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:100])
+    assert cache.problems(folder) == [f"models/bert/model.safetensors has 100 bytes instead of "
+                                      f"{cache.read_manifest(folder)['files']['models/bert/model.safetensors']['bytes']}"]
+    tiny.ensure_built(verbose=False)
+    data = bytearray(weights.read_bytes())
+    data[-1] ^= 0xFF  # same size, different bytes: only the hash can tell
+    weights.write_bytes(bytes(data))
+    assert cache.is_built() and cache.problems(folder, hashes=True)
+    tiny.ensure_built(verbose=False, check_hashes=True)
+    assert not cache.problems(folder, hashes=True)
+    AutoModelForMaskedLM.from_pretrained(folder / "models" / "bert")
+
+
+def test_a_killed_build_leaves_nothing_in_the_way(own_cache):
+    env = {**os.environ, "COURSE_CACHE": str(own_cache)}
+    process = subprocess.Popen([sys.executable, "-c", FAST_BUILD + "import time; tiny.build(); time.sleep(60)"],
+                               env=env, cwd=ROOT)
+    building = own_cache / f"tiny-v{cache.TINY_VERSION}{cache.BUILDING}{process.pid}"
+    deadline = time.time() + 60
+    while not building.exists() and time.time() < deadline:
+        time.sleep(0.05)
+    process.kill()  # in the middle of the build
+    process.wait()
+    assert building.exists() and not cache.tiny_dir().exists()
+    tiny.ensure_built(verbose=False)
+    assert cache.is_built() and not building.exists()
+
+
+def test_two_builds_at_once_build_once(own_cache):
+    env = {**os.environ, "COURSE_CACHE": str(own_cache)}
+    script = FAST_BUILD + "print(tiny.ensure_built())"
+    processes = [subprocess.Popen([sys.executable, "-c", script], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+                 for _ in range(2)]
+    outputs = [p.communicate(timeout=120)[0] for p in processes]
+    assert [p.returncode for p in processes] == [0, 0]
+    assert sum("Building the tiny course fixtures" in out for out in outputs) == 1, outputs
+    assert cache.is_built() and not list(own_cache.glob(f"*{cache.BUILDING}*"))
+
+
+def test_a_folder_that_cannot_be_written_names_the_variable(monkeypatch):
+    monkeypatch.setenv("COURSE_CACHE", "/sys/llm-course-cache")  # writing under /sys is refused, even to root
+    with pytest.raises(CourseError) as error:
+        tiny.ensure_built(verbose=False)
+    assert "COURSE_CACHE" in str(error.value) and "/sys/llm-course-cache" in str(error.value)
+
+
+def test_a_full_disk_is_said_before_building(own_cache, monkeypatch):
+    monkeypatch.setattr(cache.shutil, "disk_usage", lambda path: type("Usage", (), {"free": 10 * 2**20})())
+    with pytest.raises(CourseError, match="full") as error:
+        tiny.ensure_built(verbose=False)
+    assert f"{cache.TINY_SPACE_MB} MB" in str(error.value)
+    assert not list(own_cache.iterdir()) or not cache.tiny_dir().exists()

@@ -1,33 +1,44 @@
-"""The setup cell every notebook starts with, and small tools to write notebooks.
+"""Authoring the notebooks: the shared setup cell, badges, and what `python -m helpers sync` regenerates.
 
-The setup cell is generated from SETUP_CELL below, so it is the same in every notebook (only the
-lesson number differs) and the repository URL appears once, in helpers.config. tests/ checks it.
+The setup cell is generated from SETUP_CELL below, so it is the same in every notebook (only the lesson number
+differs), and the repository URL and the course version appear once, in helpers.config. tests/ checks it.
 """
 
 import re
+from pathlib import Path
 
 import nbformat
 
-from .config import REPO_BRANCH, REPO_URL
+from .config import COURSE_VERSION, LESSONS, PROFILE_NAMES, REPO_BRANCH, REPO_URL
+from .course import lesson_summary
 
+# On Colab the cell installs the course package only when the runtime lacks this exact version (a fresh runtime,
+# or one that installed an older course), and never touches Colab's own torch or numpy: pip adds only what is
+# missing. Everywhere else, the package next door (a clone) or an installed one is used as it is.
 SETUP_CELL = '''\
 # Setup: the same first cell in every notebook of the course. Safe to run twice.
 LESSON = "{lesson}"
+COURSE_VERSION = "{version}"  # the version of the course's `helpers` package this notebook was written for
 import sys
-if "google.colab" in sys.modules:  # Colab: install the course's helpers (about a minute, first run only)
-    !pip install -q "llm-course @ git+{repo_url}@{branch}"
+if "google.colab" in sys.modules:  # Colab: install the course's helpers once per runtime (about a minute)
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        installed = version("llm-course")
+    except PackageNotFoundError:
+        installed = None
+    if installed != COURSE_VERSION:
+        !pip uninstall -q -y llm-course
+        !pip install -q "llm-course @ git+{repo_url}@{branch}"
 try:
     import helpers
 except ModuleNotFoundError:  # a local clone without `pip install -e .`: use the package next door
     sys.path.insert(0, "..")
     import helpers
-run = helpers.setup(LESSON)'''
-
-LESSON_LINE = re.compile(r'^LESSON = "(\d\d)"$', re.MULTILINE)
+run = helpers.setup(LESSON, course_version=COURSE_VERSION)'''
 
 
 def setup_cell_source(lesson):
-    return SETUP_CELL.format(lesson=lesson, repo_url=REPO_URL, branch=REPO_BRANCH)
+    return SETUP_CELL.format(lesson=lesson, version=COURSE_VERSION, repo_url=REPO_URL, branch=REPO_BRANCH)
 
 
 def colab_url(notebook_path):
@@ -54,10 +65,6 @@ def clean(nb):
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     return nb
-
-
-def markdown(text):
-    return nbformat.v4.new_markdown_cell(text.strip("\n"))
 
 
 def code(text, hidden=False, tags=()):
@@ -88,33 +95,24 @@ def write_notebook(path, lesson, cells):
 
 def time_table_markdown(lesson):
     """The per-profile time table of a lesson's introduction, generated from the profiles table."""
-    from .config import PROFILE_INFO, PROFILES
-    from .course import format_seconds
-
     lines = ["| profile | for | time | timed on |", "| --- | --- | --- | --- |"]
-    for profile, settings in PROFILES[lesson].items():
-        info = PROFILE_INFO[profile]
-        kind = "measured" if info["measured"] else "estimate"
-        lines.append(f"| `{profile}` | {info['for']} | {format_seconds(settings['seconds']['total'])} | "
-                     f"{info['timed_on']} ({kind}) |")
+    for row in (lesson_summary(lesson, profile) for profile in PROFILE_NAMES):
+        lines.append(f"| `{row['profile']}` | {row['for']} | {row['time']} | {row['timed_on']} |")
     return "\n".join(lines)
 
 
 def course_map_markdown():
     """The README's lesson table, generated from helpers.config (tests/ checks the README holds it)."""
-    from .config import DATASETS, LESSONS, MODELS, PROFILES
-    from .course import format_seconds
-
     lines = ["| lesson | after it you can | open | models and data (`quick`/`full`) | time: full / quick / tiny |",
              "| --- | --- | --- | --- | --- |"]
-    for lesson, meta in LESSONS.items():
-        path = f"notebooks/{meta['notebook']}"
-        profiles = PROFILES[lesson]
-        models = sorted({MODELS[m] for p in ("quick", "full") for m in profiles[p]["models"].values()})
-        data = sorted({DATASETS[d] for d in profiles["full"]["datasets"].values()})
-        times = " / ".join(format_seconds(profiles[p]["seconds"]["total"]) for p in ("full", "quick", "tiny"))
-        lines.append(f"| [{lesson} {meta['title']}]({path}) | {meta['outcome']} | {colab_badge(path)} | "
-                     f"{', '.join(models + data)} | {times} |")
+    for lesson in LESSONS:
+        rows = {profile: lesson_summary(lesson, profile) for profile in PROFILE_NAMES}
+        path = f"notebooks/{rows['full']['notebook']}"
+        models = sorted({m for p in ("quick", "full") for m in rows[p]["models"]})
+        data = sorted(set(rows["full"]["datasets"]))
+        times = " / ".join(rows[p]["time"] for p in ("full", "quick", "tiny"))
+        lines.append(f"| [{lesson} {rows['full']['title']}]({path}) | {rows['full']['outcome']} | "
+                     f"{colab_badge(path)} | {', '.join(models + data)} | {times} |")
     return "\n".join(lines)
 
 
@@ -125,8 +123,6 @@ MAP_START, MAP_END = "<!-- course-map:start -->", "<!-- course-map:end -->"
 def sync(root="."):
     """Regenerate what is generated from helpers.config: each notebook's setup cell and time table, and the
     README's course map. Run `python -m helpers sync` after editing the profiles table or the repository URL."""
-    from pathlib import Path
-
     root = Path(root)
     changed = []
     for path in sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb")):

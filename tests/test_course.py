@@ -1,0 +1,125 @@
+"""The setup call: profile choice, the run and its table, one summary record per lesson, smoke-run caps."""
+
+import pytest
+import torch
+
+from helpers import config, course
+from helpers.errors import CourseError
+
+
+def test_explicit_profile_wins_and_unknown_is_rejected(monkeypatch):
+    monkeypatch.setenv("COURSE_PROFILE", "tiny")
+    assert course.choose_profile(["01"])[0] == "tiny"
+    assert course.choose_profile(["01"], "tiny")[1].startswith("chosen by you")
+    monkeypatch.setenv("COURSE_PROFILE", "medium")
+    with pytest.raises(CourseError) as error:
+        course.choose_profile(["01"])
+    assert "'full', 'quick', 'tiny'" in str(error.value)
+
+
+def test_offline_error_names_both_ways_out():
+    message = str(course.offline_error("quick", ["bert-base-uncased"]))
+    assert "python -m helpers prefetch --profile quick" in message and "COURSE_PROFILE=tiny" in message
+    assert "troubleshooting" in message
+
+
+def test_setup_twice_gives_the_same_run(tiny_fixtures, capsys):
+    first = course.setup("04", profile="tiny")
+    second = course.setup("04", profile="tiny")
+    printed = capsys.readouterr().out
+    assert first == second
+    assert "TINY PROFILE" in printed and "versions" in printed and "time" in printed
+    assert first.settings == course.lesson_settings("04", "tiny")
+    assert first.model_id("encoder").endswith("distilbert")
+    assert first.dtype("encoder") == torch.float32
+
+
+def test_run_rejects_an_unknown_role(tiny_fixtures):
+    run = course.setup("02", profile="tiny", quiet=True)
+    with pytest.raises(CourseError) as error:
+        run.model_id("encoder")
+    assert "'seq2seq'" in str(error.value)
+
+
+def test_a_lesson_can_fix_its_dtype(tiny_fixtures):
+    """Lesson 03 keeps GPT-2 in float32 in every profile; the run table must say so."""
+    run = course.setup("03", profile="tiny", quiet=True)
+    assert run.dtype("lm") == torch.float32
+    assert all(course.lesson_settings("03", p)["dtype"] == "float32" for p in ("full", "quick", "tiny"))
+
+
+def test_lesson_lookup_accepts_numbers_and_rejects_unknown():
+    assert course.check_lesson(4) == "04"
+    with pytest.raises(CourseError) as error:
+        course.check_lesson("09")
+    assert "'00'" in str(error.value) and "'05'" in str(error.value)
+
+
+@pytest.mark.parametrize("lookup", [lambda: course.lesson_settings("01", "huge"),
+                                    lambda: course.model_id("llama", "quick"),
+                                    lambda: course.dataset_id("squad", "tiny")])
+def test_unknown_names_list_the_valid_ones(lookup):
+    with pytest.raises(CourseError) as error:
+        lookup()
+    assert "use one of" in str(error.value)
+
+
+def test_model_ids_per_profile(tiny_fixtures):
+    assert course.model_id("flan-t5", "full") == "google/flan-t5-base"
+    tiny_path = course.model_id("flan-t5", "tiny")
+    assert tiny_path.startswith(str(tiny_fixtures)) and tiny_path.endswith("flan-t5")
+    assert course.dataset_id("imdb", "quick") == "stanfordnlp/imdb"
+
+
+def test_one_summary_record_feeds_every_table(tiny_fixtures):
+    from helpers import authoring
+
+    summary = course.lesson_summary("05", "quick")
+    assert summary["models"] == ["google/flan-t5-small"] and summary["datasets"] == ["knkarthick/dialogsum"]
+    assert summary["time"] in authoring.time_table_markdown("05")
+    assert summary["time"] in authoring.course_map_markdown()
+    assert course.lesson_summary("05", "tiny")["models"] == ["tiny flan-t5"]
+    table = course.profiles_table()
+    assert table.loc["05 Dialogue summarization with LoRA", ("time", "quick")] == summary["time"]
+
+
+@pytest.mark.parametrize("capability, role, expected", [
+    ((7, 5), "encoder", {"fp16": True}), ((7, 5), "seq2seq", {}), ((8, 9), "encoder", {"bf16": True}),
+    ((8, 0), "seq2seq", {"bf16": True}), (None, "encoder", {})])
+def test_trainer_precision_flags_per_device(monkeypatch, capability, role, expected):
+    """A T4 (7.5) gets fp16 for encoders and fp32 for T5; an L4 or A100 (8.x) bf16; a CPU nothing."""
+    from helpers import env
+
+    monkeypatch.setattr(env, "cuda_capability", lambda: capability)
+    settings = {"models": {"encoder": "distilbert", "seq2seq": "flan-t5"}, "datasets": {}}
+    run = course.Run("00", "full", "test", "cuda" if capability else "cpu", settings)
+    assert run.precision_args(role) == expected
+
+
+def test_smoke_caps_touch_row_counts_and_steps_only():
+    settings = {"train_size": 2000, "eval_size": 200, "batch_size": 8, "generation_batch_size": 32,
+                "max_length": 512, "max_steps": -1}
+    capped = course.capped(settings, max_rows=16, max_steps=2)
+    assert capped == {**settings, "train_size": 16, "eval_size": 16, "max_steps": 2}
+    assert course.capped(settings) == settings
+
+
+def test_stand_in_weights_are_refused_in_tiny(monkeypatch, tiny_fixtures):
+    monkeypatch.setenv("COURSE_STAND_IN_WEIGHTS", "1")
+    with pytest.raises(CourseError, match="Stand-in weights"):
+        course.setup("01", profile="tiny", quiet=True)
+
+
+def test_a_notebook_written_for_another_version_says_so(tiny_fixtures, capsys):
+    course.setup("01", profile="tiny", course_version="0.0.1")
+    assert "written for version 0.0.1" in capsys.readouterr().out
+    course.setup("01", profile="tiny", course_version=config.COURSE_VERSION)
+    assert "written for version" not in capsys.readouterr().out
+
+
+def test_workdir_is_fresh_and_under_the_output_folder(monkeypatch, tmp_path, tiny_fixtures):
+    monkeypatch.setenv("COURSE_OUTPUT_DIR", str(tmp_path))
+    run = course.setup("04", profile="tiny", quiet=True)
+    folder = run.workdir()
+    (folder / "checkpoint").mkdir()
+    assert folder == tmp_path / "lesson04" and run.workdir() == folder and not (folder / "checkpoint").exists()
