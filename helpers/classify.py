@@ -138,6 +138,9 @@ def kfold_scores(labels, fit_and_score, k=5, seed=0):
 
 def length_histogram(lengths, max_length=None, title="Review length in tokens", ax=None):
     """Histogram of token lengths, with the truncation length marked."""
+    if isinstance(lengths, str) or not len(lengths):
+        raise InputError("lengths must be a non-empty list of token counts, one per review.",
+                         "pass e.g. [len(ids) for ids in tokenizer(texts)['input_ids']].")
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6.5, 3))
     ax.hist(lengths, bins=40, color="tab:blue", alpha=0.85)
     ax.axvline(float(np.median(lengths)), color="black", linestyle=":", label=f"median {np.median(lengths):.0f}")
@@ -154,7 +157,12 @@ def confusion_matrix_figure(labels, predictions, label_names, title="", ax=None)
     """A confusion matrix as a heat map with counts: rows are the true labels, columns the predictions."""
     from sklearn.metrics import confusion_matrix
 
-    matrix = confusion_matrix(list(labels), list(predictions), labels=list(range(len(label_names))))
+    labels, predictions = list(labels), list(predictions)
+    validate.same_length("labels", labels, "predictions", predictions)
+    if not labels or isinstance(label_names, str) or len(label_names) < 2:
+        raise InputError("confusion_matrix_figure() needs labels, as many predictions, and the list of class names.",
+                         "pass e.g. (labels['test'], probs.argmax(-1), ['neg', 'pos']).")
+    matrix = confusion_matrix(labels, predictions, labels=list(range(len(label_names))))
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(3.4, 3))
     ax.imshow(matrix, cmap="Blues")
     for (row, col), count in np.ndenumerate(matrix):
@@ -169,6 +177,9 @@ def confusion_matrix_figure(labels, predictions, label_names, title="", ax=None)
 
 def confusion_matrices_figure(results, label_names):
     """One confusion matrix per method, side by side: `results` is {method: (labels, predictions)}."""
+    if not isinstance(results, dict) or not results:
+        raise InputError("confusion_matrices_figure() needs {method: (labels, predictions)} with one method at least.",
+                         "pass e.g. {'LoRA': (labels['test'], lora_probs.argmax(-1))}.")
     fig, axes = plt.subplots(1, len(results), figsize=(3.1 * len(results), 3), squeeze=False)
     for ax, (name, (labels, predictions)) in zip(axes[0], results.items()):
         confusion_matrix_figure(labels, predictions, label_names, title=name, ax=ax)
@@ -182,6 +193,11 @@ def comparison_figure(rows, metrics=("accuracy", "f1", "roc_auc")):
     `rows` is {method: {"accuracy": ..., "f1": ..., "roc_auc": ..., "trainable parameters": ...,
     "wall time (s)": ..., "peak memory (MiB)": ...}}.
     """
+    needed = set(metrics) | {"trainable parameters", "wall time (s)", "peak memory (MiB)"}
+    missing = {name: sorted(needed - set(row)) for name, row in (rows.items() if isinstance(rows, dict) else [])}
+    if not isinstance(rows, dict) or not rows or any(missing.values()):
+        raise InputError(f"comparison_figure() needs {{method: {{...}}}} with {', '.join(sorted(needed))}; "
+                         f"missing: {({k: v for k, v in missing.items() if v})}.", "add the missing columns.")
     names = list(rows)
     colors = [f"C{i}" for i in range(len(names))]
     fig, axes = plt.subplots(1, 4, figsize=(15, 3.4), gridspec_kw={"width_ratios": [2.2, 1, 1, 1]})

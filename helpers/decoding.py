@@ -20,17 +20,23 @@ WORD = re.compile(r"\w+|[^\w\s]")
 
 def words(text):
     """Lower-cased words and punctuation marks: 'The dog, the DOG.' -> ['the', 'dog', ',', 'the', 'dog', '.']."""
+    if not isinstance(text, str):
+        raise InputError(f"words() needs a text (a string), not {type(text).__name__}.", "pass one text.")
     return WORD.findall(text.lower())
 
 
 def _units(text_or_tokens):
-    return words(text_or_tokens) if isinstance(text_or_tokens, str) else list(text_or_tokens)
+    if isinstance(text_or_tokens, str):
+        return words(text_or_tokens)
+    if text_or_tokens is None or not hasattr(text_or_tokens, "__iter__"):
+        raise InputError(f"expected a text or a list of tokens, not {type(text_or_tokens).__name__}.",
+                         "pass a string, or a list such as token ids.")
+    return list(text_or_tokens)
 
 
 def ngrams(tokens, n):
     """The n-grams of a sequence, in order, as tuples."""
-    if n < 1:
-        raise InputError(f"n must be at least 1, got {n}.")
+    n = validate.positive_int("n", n)
     tokens = list(tokens)
     return [tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
 
@@ -79,6 +85,21 @@ def _renormalize(kept):
     return kept / kept.sum(dim=-1, keepdim=True)
 
 
+def _probabilities(probs):
+    """A float tensor of probabilities (last dimension: the vocabulary), checked."""
+    import torch
+
+    if not isinstance(probs, torch.Tensor) or not probs.is_floating_point() or probs.dim() not in (1, 2) \
+            or probs.shape[-1] == 0:
+        raise InputError("probs must be a float tensor of probabilities, one per vocabulary token (1-D), or a "
+                         f"batch of them (2-D); got {type(probs).__name__} {tuple(getattr(probs, 'shape', ()))}.",
+                         "pass e.g. logits.softmax(-1).")
+    if (probs < 0).any() or not torch.allclose(probs.sum(-1), torch.ones(()), atol=1e-3):
+        raise InputError("probs must be probabilities: at least 0 and summing to 1 over the vocabulary.",
+                         "apply .softmax(-1) to logits first.")
+    return probs
+
+
 def with_temperature(probs, temperature):
     """The distribution at temperature T: softmax(log p / T), the same as softmax(logits / T).
 
@@ -86,8 +107,9 @@ def with_temperature(probs, temperature):
     """
     import torch
 
-    if temperature <= 0:
-        raise InputError(f"temperature must be > 0, got {temperature}; for greedy decoding use do_sample=False.")
+    probs = _probabilities(probs)
+    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or temperature <= 0:
+        raise InputError(f"temperature must be > 0, got {temperature!r}.", "for greedy decoding use do_sample=False.")
     return torch.softmax(torch.log(probs) / temperature, dim=-1)
 
 
@@ -95,7 +117,10 @@ def top_k_filter(probs, k):
     """Keep the k most likely tokens (k = 0 keeps all, as in transformers), renormalized."""
     import torch
 
-    if k <= 0 or k >= probs.shape[-1]:
+    probs = _probabilities(probs)
+    if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+        raise InputError(f"k must be a whole number of tokens, 0 or more (0 keeps all); got {k!r}.", "pass e.g. k=50.")
+    if k == 0 or k >= probs.shape[-1]:
         return probs.clone()
     threshold = torch.topk(probs, k, dim=-1).values[..., -1:]
     return _renormalize(torch.where(probs >= threshold, probs, torch.zeros_like(probs)))
@@ -109,7 +134,8 @@ def top_p_filter(probs, top_p):
     """
     import torch
 
-    if top_p >= 1.0:
+    probs = _probabilities(probs)
+    if validate.fraction("top_p", top_p, low_open=True) == 1.0:
         return probs.clone()
     sorted_probs, order = torch.sort(probs, dim=-1, descending=True)
     mass_above = torch.cumsum(sorted_probs, dim=-1) - sorted_probs
@@ -122,7 +148,8 @@ def min_p_filter(probs, min_p):
     """min-p filtering (Nguyen et al., 2024): keep tokens at least min_p times as likely as the top token."""
     import torch
 
-    if min_p <= 0:
+    probs = _probabilities(probs)
+    if validate.fraction("min_p", min_p) == 0.0:
         return probs.clone()
     threshold = min_p * probs.max(dim=-1, keepdim=True).values
     return _renormalize(torch.where(probs >= threshold, probs, torch.zeros_like(probs)))

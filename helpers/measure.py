@@ -8,10 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import validate
+from .errors import InputError
 
 
 def count_parameters(model):
     """{'total', 'trainable', 'trainable_percent'} of a PyTorch model (shared weights counted once)."""
+    if not hasattr(model, "parameters"):
+        raise InputError(f"count_parameters() needs a PyTorch model, not {type(model).__name__}.",
+                         "pass the model itself, e.g. count_parameters(model).")
     seen, total, trainable = set(), 0, 0
     for parameter in model.parameters():
         if id(parameter) in seen:
@@ -29,6 +33,13 @@ def memory_breakdown(total_params, trainable_params, bytes_per_value=4, optimize
     weights: every parameter; gradients: one per trainable parameter; optimizer: AdamW keeps two
     running averages per trainable parameter (`optimizer_states=2`). All in fp32 (4 bytes) by default.
     """
+    for name, value in (("total_params", total_params), ("trainable_params", trainable_params)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise InputError(f"{name} must be a whole number of parameters, 0 or more; got {value!r}.",
+                             "pass counts such as count_parameters(model)['total'].")
+    if trainable_params > total_params:
+        raise InputError(f"trainable_params ({trainable_params:,}) cannot exceed total_params ({total_params:,}).",
+                         "pass the total first, then the trainable count.")
     mb = bytes_per_value / 2**20
     sizes = {"weights": total_params * mb, "gradients": trainable_params * mb,
              "optimizer state": optimizer_states * trainable_params * mb}
@@ -75,6 +86,7 @@ def measure(device="cpu", interval=0.005):
     """
     import torch
 
+    validate.choice("device", device, ("cpu", "cuda", "mps"))
     result = Measurement()
     _release_freed_memory()
     if device == "cuda":

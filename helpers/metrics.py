@@ -1,49 +1,92 @@
 """Metrics used by more than one lesson: classification scores, ROUGE, perplexity.
 
-ROUGE follows the settings of `evaluate`'s "rouge" metric (stemming on, the mean of per-example
-F-measures), computed with Google's `rouge_score` package directly: loading `evaluate`'s metric
-downloads its code from the Hub, which the offline profile cannot do.
+ROUGE goes through the `evaluate` library, the way Hugging Face tutorials compute it, but with a metric module
+that ships with the course (helpers/course_rouge.py), loaded by path: `evaluate.load("rouge")` would download the
+Hub's module first, which fails offline. The course's settings: Google's `rouge_score`, stemming on, the mean
+F-measure over examples. (evaluate's own "rouge" defaults to no stemming and a bootstrap aggregate; lesson 02
+shows the difference.) Several references per prediction are allowed; the best-matching one counts.
 """
 
+import functools
 import math
+import numbers
+from pathlib import Path
 
+from . import validate
 from .errors import InputError
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
+COURSE_ROUGE = str(Path(__file__).with_name("course_rouge.py"))  # evaluate.load(COURSE_ROUGE)
 
 
 def classification_metrics(labels, predictions, positive_scores=None):
     """Accuracy, precision, recall and F1 of the positive class, and ROC-AUC when scores are given."""
     from sklearn.metrics import accuracy_score, precision_recall_fscore_support, roc_auc_score
 
-    labels, predictions = list(labels), list(predictions)
+    labels, predictions = _labels("labels", labels), _labels("predictions", predictions)
+    validate.same_length("labels", labels, "predictions", predictions)
     precision, recall, f1, _ = precision_recall_fscore_support(labels, predictions, average="binary",
                                                                zero_division=0)
     scores = {"accuracy": accuracy_score(labels, predictions), "precision": precision, "recall": recall, "f1": f1}
     if positive_scores is not None:
-        scores["roc_auc"] = roc_auc_score(labels, list(positive_scores)) if len(set(labels)) > 1 else float("nan")
+        positive_scores = list(positive_scores)
+        validate.same_length("labels", labels, "positive_scores", positive_scores)
+        scores["roc_auc"] = roc_auc_score(labels, positive_scores) if len(set(labels)) > 1 else float("nan")
     return {k: float(v) for k, v in scores.items()}
 
 
-def rouge(predictions, references, rouge_types=ROUGE_TYPES):
-    """Mean ROUGE F-measures, like evaluate's rouge: {'rouge1': 0.41, ...}."""
-    from rouge_score import rouge_scorer
+def _labels(name, values):
+    if isinstance(values, str) or not hasattr(values, "__iter__"):
+        raise InputError(f"{name} must be a list of class ids (0 or 1), not {type(values).__name__}.",
+                         f"pass e.g. {name}=[1, 0, 1].")
+    values = [int(v) for v in values]
+    if not values:
+        raise InputError(f"{name} is empty: there is nothing to score.", f"pass at least one label as {name}.")
+    return values
 
-    predictions, references = list(predictions), list(references)
+
+@functools.lru_cache(maxsize=1)
+def rouge_metric():
+    """The course's ROUGE as an `evaluate` metric, loaded from the file that ships with the course (no Hub)."""
+    import evaluate
+
+    return evaluate.load(COURSE_ROUGE, keep_in_memory=True)
+
+
+def references_list(references):
+    """One reference (a string) or a list of references per prediction, checked."""
+    if isinstance(references, str):
+        return validate.texts("references", references)  # raises: a bare string
+    references = list(references)
+    if any(not isinstance(reference, str) for reference in references):  # several per prediction: all lists
+        references = [[reference] if isinstance(reference, str) else validate.texts(f"references[{i}]", reference)
+                      for i, reference in enumerate(references)]
+    if not references:
+        raise InputError("references is empty: there is nothing to compare with.",
+                         "pass one reference (or a list of references) per prediction.")
+    return references
+
+
+def rouge(predictions, references, rouge_types=ROUGE_TYPES):
+    """Mean ROUGE F-measures with the course's settings: {'rouge1': 0.41, ...}.
+
+    `references` holds one reference per prediction, or a list of references per prediction (the best counts).
+    """
+    predictions = validate.texts("predictions", predictions)
+    references = references_list(references)
     if len(predictions) != len(references):
         raise InputError(f"rouge() got {len(predictions)} predictions but {len(references)} references; "
-                         "pass one prediction per reference.")
-    if not predictions:
-        raise InputError("rouge() got no predictions; pass at least one prediction and its reference.")
-    scorer = rouge_scorer.RougeScorer(list(rouge_types), use_stemmer=True)
-    totals = dict.fromkeys(rouge_types, 0.0)
-    for prediction, reference in zip(predictions, references):
-        scores = scorer.score(reference, prediction)  # rougeLsum treats newlines as sentence ends
-        for kind in rouge_types:
-            totals[kind] += scores[kind].fmeasure
-    return {kind: total / len(predictions) for kind, total in totals.items()}
+                         "pass one prediction per reference (or per list of references).")
+    unknown = [kind for kind in rouge_types if kind not in ROUGE_TYPES]
+    if isinstance(rouge_types, str) or unknown:
+        raise InputError(f"rouge_types must be a list of {', '.join(ROUGE_TYPES)}; got {rouge_types!r}.",
+                         "pass e.g. rouge_types=['rouge1', 'rougeL'].")
+    return rouge_metric().compute(predictions=predictions, references=references, rouge_types=list(rouge_types))
 
 
 def perplexity(mean_loss):
     """exp of the mean cross-entropy (in nats) per token."""
+    if isinstance(mean_loss, bool) or not isinstance(mean_loss, numbers.Real) or math.isnan(mean_loss) or mean_loss < 0:
+        raise InputError(f"perplexity() needs a mean loss in nats, a number of at least 0; got {mean_loss!r}.",
+                         "pass e.g. perplexity(outputs.loss.item()).")
     return math.exp(mean_loss)

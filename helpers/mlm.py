@@ -52,6 +52,11 @@ def masked_lm_loss(logits, labels):
     `logits` has shape (..., vocab), `labels` the leading shape with IGNORE_INDEX where there is no label.
     Equal to `torch.nn.functional.cross_entropy(logits.view(-1, V), labels.view(-1))`, written out.
     """
+    logits, labels = torch.as_tensor(logits), torch.as_tensor(labels)
+    if logits.dim() < 2 or tuple(logits.shape[:-1]) != tuple(labels.shape):
+        raise InputError(f"logits {tuple(logits.shape)} and labels {tuple(labels.shape)} do not match: logits need "
+                         "one more dimension, the vocabulary, than the labels.",
+                         "pass the model's output .logits and the labels of the same batch.")
     logits = logits.reshape(-1, logits.shape[-1]).float()
     labels = labels.reshape(-1)
     keep = labels != IGNORE_INDEX
@@ -68,8 +73,11 @@ def one_mask_per_row(input_ids, special_mask, mask_token_id):
     Returns (batch input ids, labels, positions): labels hold the true token at the masked position and
     IGNORE_INDEX elsewhere, so one forward pass scores every token of the sentence.
     """
-    input_ids = torch.as_tensor(input_ids).reshape(-1)
-    positions = [i for i, special in enumerate(torch.as_tensor(special_mask).reshape(-1).tolist()) if not special]
+    input_ids, special_mask = torch.as_tensor(input_ids).reshape(-1), torch.as_tensor(special_mask).reshape(-1)
+    validate.same_length("input_ids", input_ids, "special_mask", special_mask)
+    positions = [i for i, special in enumerate(special_mask.tolist()) if not special]
+    if not positions:
+        raise InputError("The sentence has no ordinary token to mask: only special tokens.", "pass a text with words.")
     batch = input_ids.repeat(len(positions), 1)
     labels = torch.full_like(batch, IGNORE_INDEX)
     rows = torch.arange(len(positions))
@@ -85,7 +93,9 @@ def pseudo_log_likelihoods(model, tokenizer, text):
     Each token is masked in turn (one copy of the sentence per token, in one batch) and the model's
     log-probability of the true token at the mask is read off (Salazar et al., 2020).
     """
+    text = validate.text("text", text)
     encoded = tokenizer(text, return_special_tokens_mask=True, return_tensors="pt")
+    validate.token_limit("the text's length in tokens", encoded["input_ids"].shape[1], model)
     batch, labels, positions = one_mask_per_row(encoded["input_ids"][0], encoded["special_tokens_mask"][0],
                                                 tokenizer.mask_token_id)
     device = next(model.parameters()).device
@@ -107,6 +117,7 @@ def pseudo_perplexity(model, tokenizer, text):
 
 def scramble(text, seed=0):
     """The words of `text` in a shuffled order that differs from the original (final punctuation kept)."""
+    text = validate.text("text", text)
     end = text[-1] if text and text[-1] in ".!?" else ""
     words = (text[:-1] if end else text).split()
     if len(set(words)) < 2:
@@ -158,6 +169,10 @@ def masking_counts(outcomes, maskable):
     """
     flat = [o for row in outcomes for o in row]
     selected = sum(1 for o in flat if o)
+    if isinstance(maskable, bool) or not isinstance(maskable, int) or maskable < selected:
+        raise InputError(f"maskable must be the number of positions the collator could pick, at least the "
+                         f"{selected} it did pick; got {maskable!r}.",
+                         "count the ordinary tokens: (special_tokens_mask == 0).sum().item() per batch.")
     counts = {"maskable": int(maskable), "selected": selected}
     for kind in (MASKED, RANDOM, KEPT):
         counts[kind] = sum(1 for o in flat if o == kind)
@@ -190,6 +205,9 @@ def masking_table(tokenizer, original_ids, input_ids, labels):
 def cosine_matrix(vectors):
     """Pairwise cosine similarities of the rows of a (n, d) tensor, as an (n, n) tensor."""
     vectors = torch.as_tensor(vectors).float()
+    if vectors.dim() != 2 or vectors.shape[0] == 0:
+        raise InputError(f"cosine_matrix() needs a (n, d) tensor of n vectors; got shape {tuple(vectors.shape)}.",
+                         "stack the vectors first, e.g. torch.stack([v1, v2, v3]).")
     unit = vectors / vectors.norm(dim=-1, keepdim=True).clamp_min(1e-12)
     return unit @ unit.T
 
@@ -204,7 +222,11 @@ def _short(label, width=32):
 def similarity_heatmap(matrix, labels, title="Cosine similarity", ax=None):
     """A square heatmap of a similarity matrix with the value in each cell."""
     matrix = torch.as_tensor(matrix).float()
-    n = matrix.shape[0]
+    n = matrix.shape[0] if matrix.dim() == 2 else -1
+    if n < 1 or tuple(matrix.shape) != (n, n) or len(labels) != n:
+        raise InputError(f"similarity_heatmap() needs a square (n, n) matrix and n labels; got a matrix of shape "
+                         f"{tuple(matrix.shape)} and {len(labels)} labels.", "pass cosine_matrix(vectors) and one "
+                         "label per vector.")
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(1.3 * n + 3.5, 0.9 * n + 1.6))
     image = ax.imshow(matrix, vmin=-1, vmax=1, cmap="RdBu_r")
     short = [_short(label) for label in labels]
@@ -243,6 +265,9 @@ def fill_mask_charts(predictions, columns=2):
     """One bar chart per sentence: `predictions` is {sentence: [(token, probability), ...]} from best to worst."""
     from .plots import bar_chart
 
+    if not isinstance(predictions, dict) or not predictions:
+        raise InputError("fill_mask_charts() needs a dict {sentence: [(token, probability), ...]} with at least "
+                         f"one sentence; got {type(predictions).__name__}.", "pass e.g. {s: fill_mask(s) for s in sentences}.")
     n = len(predictions)
     columns = min(columns, n)
     rows = math.ceil(n / columns)

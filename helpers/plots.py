@@ -2,9 +2,23 @@
 
 import matplotlib.pyplot as plt
 
+from . import validate
+from .errors import InputError
+
+
+def _table(name, table):
+    if not isinstance(table, dict) or not table or not all(isinstance(row, dict) for row in table.values()):
+        raise InputError(f"{name} must be a non-empty dict of rows, each a dict of columns: "
+                         "{row: {column: value}}.", 'pass e.g. {"LoRA": {"rouge1": 0.41}}.')
+    return table
+
 
 def bar_chart(labels, values, title="", xlabel="", ylabel="probability", highlight=None, ax=None):
     """Vertical bars, e.g. the top-k next-token probabilities. `highlight`: indices drawn in a second colour."""
+    labels, values = list(labels), list(values)
+    validate.same_length("labels", labels, "values", values)
+    if not values:
+        raise InputError("bar_chart() got no values to draw.", "pass at least one label and value.")
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(7, 3.2))
     colors = ["tab:orange" if highlight and i in highlight else "tab:blue" for i in range(len(values))]
     ax.bar(range(len(values)), values, color=colors)
@@ -18,6 +32,7 @@ def bar_chart(labels, values, title="", xlabel="", ylabel="probability", highlig
 
 def grouped_bars(table, title="", ylabel="", ax=None):
     """Bars grouped by row: `table` is {row: {column: value}}, e.g. {"zero-shot": {"rouge1": .2, ...}, ...}."""
+    _table("table", table)
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(7, 3.5))
     rows = list(table)
     columns = list(dict.fromkeys(c for row in table.values() for c in row))
@@ -37,6 +52,9 @@ def grouped_bars(table, title="", ylabel="", ax=None):
 def loss_curves(curves, title="Loss", xlabel="step", ax=None):
     """Lines from {name: (xs, ys)}, e.g. {"training": (steps, losses), "validation": (steps, losses)}.
     A curve named "best" is drawn as a star: the point whose weights were kept."""
+    if not isinstance(curves, dict) or not curves:
+        raise InputError("loss_curves() needs a dict {name: (xs, ys)} with at least one curve.",
+                         'pass e.g. trainer_curves(trainer.state.log_history).')
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6, 3.2))
     for name, (xs, ys) in curves.items():
         xs, ys = list(xs), list(ys)
@@ -52,6 +70,7 @@ def loss_curves(curves, title="Loss", xlabel="step", ax=None):
 
 def loss_panels(panels, xlabel="epoch"):
     """Several loss_curves side by side: `panels` is {title: {curve name: (xs, ys)}}."""
+    _table("panels", panels)
     fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.2), squeeze=False)
     for ax, (title, curves) in zip(axes[0], panels.items()):
         loss_curves(curves, title=title, xlabel=xlabel, ax=ax)
@@ -62,6 +81,7 @@ def loss_panels(panels, xlabel="epoch"):
 def trainer_curves(log_history, x="epoch"):
     """{"training": (xs, losses), "validation": (xs, losses)} from a Trainer's `state.log_history`;
     `x` is "epoch" or "step"."""
+    validate.choice("x", x, ("epoch", "step"))
     train = [(h[x], h["loss"]) for h in log_history if "loss" in h and "eval_loss" not in h]
     valid = [(h[x], h["eval_loss"]) for h in log_history if "eval_loss" in h]
     return {"training": tuple(zip(*train)) or ((), ()), "validation": tuple(zip(*valid)) or ((), ())}

@@ -20,7 +20,8 @@ Examples may be dicts with "dialogue" and "summary" keys (rows of DialogSum) or 
 import warnings
 from dataclasses import dataclass, field
 
-from .errors import CourseError
+from . import validate
+from .errors import CourseError, InputError
 
 DIALOGUE = "{dialogue}"
 TEMPLATES = {
@@ -41,19 +42,34 @@ class PromptBudgetWarning(UserWarning):
 
 def _check_template(template):
     if not isinstance(template, str) or DIALOGUE not in template:
-        raise CourseError(f"The prompt template {template!r} has no {DIALOGUE} placeholder, so the dialogue "
-                          "would not appear in the prompt.",
-                          f"write the template as a string with {DIALOGUE} where the dialogue goes, e.g. "
-                          f"{DEFAULT_TEMPLATE!r}.", TOPIC)
+        raise InputError(f"The prompt template {template!r} has no {DIALOGUE} placeholder, so the dialogue "
+                         "would not appear in the prompt.",
+                         f"write the template as a string with {DIALOGUE} where the dialogue goes, e.g. "
+                         f"{DEFAULT_TEMPLATE!r}.")
     return template
 
 
 def _pair(example):
     """(dialogue, summary) from a dict with those keys or from a pair."""
-    if isinstance(example, dict):
-        return example["dialogue"], example["summary"]
-    dialogue, summary = example
-    return dialogue, summary
+    if isinstance(example, dict) and {"dialogue", "summary"} <= set(example):
+        pair = example["dialogue"], example["summary"]
+    elif isinstance(example, (tuple, list)) and len(example) == 2:
+        pair = tuple(example)
+    else:
+        raise InputError(f"An example must be a row with 'dialogue' and 'summary' (e.g. pool[0]) or a (dialogue, "
+                         f"summary) pair; got {type(example).__name__} {str(example)[:60]!r}.",
+                         "pass examples=[pool[0], pool[1]] or examples=[(dialogue, summary)].")
+    if not all(isinstance(part, str) for part in pair):
+        raise InputError("An example's dialogue and summary must be strings.", "pass rows of DialogSum.")
+    return pair
+
+
+def _examples(examples):
+    """A list of examples; a single row or a string instead of a list is an error, not a loop over its keys."""
+    if isinstance(examples, (str, dict)) or examples is None or not hasattr(examples, "__iter__"):
+        raise InputError(f"examples must be a list of examples, not {type(examples).__name__}: a single row would "
+                         "be read key by key.", "wrap one example in a list: examples=[pool[0]].")
+    return [_pair(example) for example in examples]
 
 
 def build_prompt(dialogue, examples=(), template=DEFAULT_TEMPLATE, separator=EXAMPLE_SEPARATOR):
@@ -63,8 +79,10 @@ def build_prompt(dialogue, examples=(), template=DEFAULT_TEMPLATE, separator=EXA
     to summarize always comes last, so the model's answer continues the pattern. Nothing is counted here:
     use `fit_prompt` when the prompt must fit a token budget.
     """
+    if not isinstance(dialogue, str):  # "" is allowed: the template alone, to measure it
+        raise InputError(f"dialogue must be a string, not {type(dialogue).__name__}.", "pass row['dialogue'].")
     _check_template(template)
-    blocks = [template.replace(DIALOGUE, d) + " " + s for d, s in map(_pair, examples)]
+    blocks = [template.replace(DIALOGUE, d) + " " + s for d, s in _examples(examples)]
     blocks.append(template.replace(DIALOGUE, dialogue))
     return separator.join(blocks)
 
@@ -75,7 +93,8 @@ def count_tokens(tokenizer, texts):
     Special tokens the tokenizer adds (T5's end-of-text `</s>`) count too: they take room in the input.
     """
     single = isinstance(texts, str)
-    ids = tokenizer([texts] if single else list(texts), add_special_tokens=True, verbose=False)["input_ids"]
+    texts = [texts] if single else validate.texts("texts", texts)
+    ids = tokenizer(texts, add_special_tokens=True, verbose=False)["input_ids"]
     counts = [len(row) for row in ids]
     return counts[0] if single else counts
 
@@ -89,9 +108,8 @@ def input_limit(tokenizer, max_tokens=None):
                               f"{max_tokens!r}).", "pass the limit yourself, e.g. max_tokens=512 for FLAN-T5.",
                               TOPIC)
     if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
-        raise CourseError(f"A token budget must be a positive whole number; got {max_tokens!r}.",
-                          "pass max_tokens as an int such as 512, or leave it out to use the tokenizer's limit.",
-                          TOPIC)
+        raise InputError(f"max_tokens, the token budget, must be a positive whole number; got {max_tokens!r}.",
+                         "pass max_tokens as an int such as 512, or leave it out to use the tokenizer's limit.")
     return max_tokens
 
 
@@ -127,15 +145,14 @@ def fit_prompt(dialogue, pool, tokenizer, shots, max_tokens=None, template=DEFAU
     fewer than `shots` examples, or even the `shots` shortest examples do not fit.
     Returns a FittedPrompt (`.text`, `.examples`, `.n_tokens`, `.max_tokens`, `.replaced`, `.fits`).
     """
-    if on_overflow not in OVERFLOW_POLICIES:
-        raise CourseError(f"Unknown on_overflow {on_overflow!r}.",
-                          f"use one of: {', '.join(repr(p) for p in OVERFLOW_POLICIES)}.", TOPIC)
+    validate.choice("on_overflow", on_overflow, OVERFLOW_POLICIES)
     if isinstance(shots, bool) or not isinstance(shots, int) or shots < 0:
-        raise CourseError(f"shots must be a whole number of examples, 0 or more; got {shots!r}.",
-                          "pass shots=0 for zero-shot, 1 for one-shot, 2 or more for few-shot.", TOPIC)
+        raise InputError(f"shots must be a whole number of examples, 0 or more; got {shots!r}.",
+                         "pass shots=0 for zero-shot, 1 for one-shot, 2 or more for few-shot.")
+    dialogue = validate.text("dialogue", dialogue)
     limit = input_limit(tokenizer, max_tokens)
     _check_template(template)
-    pool = [_pair(example) for example in pool]
+    pool = _examples(pool)
 
     def build(examples):
         text = build_prompt(dialogue, examples, template, separator)
@@ -210,7 +227,7 @@ def check_fits(tokenizer, prompts, max_tokens=None):
     helpers.generation.generate_batched): truncation is silent, this is not.
     """
     limit = input_limit(tokenizer, max_tokens)
-    prompts = [prompts] if isinstance(prompts, str) else list(prompts)
+    prompts = [prompts] if isinstance(prompts, str) else validate.texts("prompts", prompts)
     counts = count_tokens(tokenizer, prompts)
     over = [(i, n) for i, n in enumerate(counts) if n > limit]
     if over:
@@ -226,6 +243,11 @@ def budget_chart(counts, limit, title="Prompt length as examples are added", xla
     """Bars of prompt length in tokens (`counts[k]` for k examples), over-budget bars in red, the limit as a line."""
     import matplotlib.pyplot as plt
 
+    counts = list(counts)
+    if not counts or not all(isinstance(n, int) for n in counts):
+        raise InputError("budget_chart() needs a non-empty list of token counts (ints), one per prompt size.",
+                         "pass e.g. [count_tokens(tokenizer, p) for p in prompts].")
+    limit = validate.positive_int("limit", limit)
     fig, ax = plt.subplots(figsize=(7, 3.2))
     xs = list(range(len(counts)))
     ax.bar(xs, counts, color=["tab:red" if n > limit else "tab:blue" for n in counts])

@@ -81,6 +81,11 @@ def record(run, table, rows, plot=()):
     """
     import pandas as pd
 
+    from .errors import InputError
+
+    if not isinstance(rows, dict) or not rows or not all(isinstance(row, dict) for row in rows.values()):
+        raise InputError("record() needs rows as {row name: {column: value}}, with at least one row.",
+                         'pass e.g. {"LoRA": {"rouge1": 0.41, "steps": 100}}.')
     folder = results_dir()
     if folder is not None:
         path = folder / f"{run.lesson}.json"

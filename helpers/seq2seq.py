@@ -34,6 +34,15 @@ def preprocess(batch, tokenizer, build_prompt, max_source_length, max_target_len
     the padding in the labels becomes -100; with the default (no padding), a `DataCollatorForSeq2Seq`
     pads each batch later and also uses -100 for the labels.
     """
+    missing = [c for c in (source_column, target_column) if c not in batch]
+    if missing:
+        raise InputError(f"preprocess() found no column {missing[0]!r} in the rows it got (columns: "
+                         f"{', '.join(map(repr, batch))}).", "pass source_column= and target_column= to name them.")
+    if not callable(build_prompt):
+        raise InputError("build_prompt must be a function from a dialogue to its prompt.",
+                         "pass e.g. build_prompt=lambda dialogue: TEMPLATE.format(dialogue=dialogue).")
+    validate.positive_int("max_source_length", max_source_length)
+    validate.positive_int("max_target_length", max_target_length)
     model_inputs = tokenizer([build_prompt(text) for text in batch[source_column]], max_length=max_source_length,
                              truncation=True, padding=padding)
     labels = tokenizer(text_target=list(batch[target_column]), max_length=max_target_length, truncation=True,
@@ -80,6 +89,9 @@ def changed_base_weights(peft_model, reference_model):
     """
     import torch
 
+    if not hasattr(peft_model, "get_base_model"):
+        raise InputError(f"changed_base_weights() needs a PEFT model (from get_peft_model), not "
+                         f"{type(peft_model).__name__}.", "pass the LoRA model first, then a fresh copy of the base model.")
     reference = dict(reference_model.named_parameters())
     changed, compared = [], set()
     for name, parameter in peft_model.get_base_model().named_parameters():
@@ -152,6 +164,9 @@ def length_histograms(source_lengths, target_lengths, source_cut=None, target_cu
     """Two histograms of token lengths (prompts and summaries), with the chosen maximum lengths marked."""
     import matplotlib.pyplot as plt
 
+    for name, lengths in (("source_lengths", source_lengths), ("target_lengths", target_lengths)):
+        if isinstance(lengths, str) or not len(lengths):
+            raise InputError(f"{name} must be a non-empty list of token counts.", "pass one count per example.")
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
     for ax, lengths, cut, title in [(axes[0], source_lengths, source_cut, "prompt (dialogue) tokens"),
                                     (axes[1], target_lengths, target_cut, "summary tokens")]:

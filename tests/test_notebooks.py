@@ -14,7 +14,9 @@ from helpers.authoring import colab_badge, first_code_cell, is_clean, setup_cell
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 REMOVED_OR_UNSAFE = ["evaluation_strategy", "pad_to_max_length", "trust_remote_code=True",
-                     "from transformers import AdamW", "torch_dtype=", "load_metric", "evaluate.load("]
+                     "from transformers import AdamW", "torch_dtype=", "load_metric"]
+# evaluate.load("name") downloads the metric's code from the Hub: only inside a try that handles being offline.
+HUB_METRIC = re.compile(r"""evaluate\.load\(\s*["']""")
 
 
 def read(path):
@@ -65,6 +67,23 @@ def test_exercises_have_checks_and_hidden_solutions(path):
 def test_uses_current_apis_only(path):
     text = source(read(path))
     assert [api for api in REMOVED_OR_UNSAFE if api in text] == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_hub_metrics_are_loaded_only_where_offline_is_handled(path):
+    for cell in read(path).cells:
+        if cell.cell_type == "code" and HUB_METRIC.search(cell.source):
+            assert "except" in cell.source, f"{path.name}: evaluate.load of a Hub metric without an offline fallback"
+
+
+def test_helpers_load_hub_metrics_only_when_prefetching():
+    import ast
+
+    for module in (ROOT / "helpers").glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if (isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "load" and node.args
+                    and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+                assert module.name == "prefetch.py", f"{module.name} loads a metric from the Hub"
 
 
 def test_helpers_use_current_apis_only():
