@@ -5,6 +5,7 @@ from .errors import CourseError
 
 # Weights as safetensors only (the course never loads pickled .bin weights), plus configs and tokenizers.
 MODEL_FILES = ["*.json", "*.safetensors", "*.model", "*.txt"]
+HUB_METRIC = "rouge"  # evaluate-metric/rouge on the Hub
 
 
 def prefetch(profile):
@@ -30,4 +31,11 @@ def prefetch(profile):
         # datasets loads offline only what load_dataset itself prepared, so call it, not snapshot_download
         print(f"dataset {config.DATASETS[name]} ...", flush=True)
         load_dataset(config.DATASETS[name])
+    # The course computes ROUGE with its own module (helpers/course_rouge.py, no download). Lesson 02 compares it
+    # with evaluate's Hub module, whose code evaluate.load downloads once into HF_MODULES_CACHE and finds there
+    # offline afterwards.
+    print(f"metric  {HUB_METRIC} (evaluate's module, for lesson 02's comparison) ...", flush=True)
+    import evaluate
+
+    evaluate.load(HUB_METRIC)
     print(f"Done. The `{profile}` profile now runs offline: set HF_HUB_OFFLINE=1 and COURSE_PROFILE={profile}.")

@@ -44,3 +44,46 @@ def test_rouge_rejects_mismatched_inputs():
 
 def test_perplexity():
     assert metrics.perplexity(math.log(7)) == pytest.approx(7)
+
+
+MULTI = [("the cat sat on the mat", ["a dog barked", "the cat sat on a mat", "the mat"]),
+         ("#Person1# buys a red jacket.", ["#Person1# buys a jacket.", "Someone shops."])]
+
+
+def test_several_references_score_the_best_one():
+    scorer = rouge_scorer.RougeScorer(list(metrics.ROUGE_TYPES), use_stemmer=True)
+    expected = {k: sum(max(scorer.score(r, p)[k].fmeasure for r in refs) for p, refs in MULTI) / len(MULTI)
+                for k in metrics.ROUGE_TYPES}
+    got = metrics.rouge([p for p, _ in MULTI], [refs for _, refs in MULTI])
+    assert got == pytest.approx(expected)
+    assert got["rouge1"] > metrics.rouge([p for p, _ in MULTI], [refs[0] for _, refs in MULTI])["rouge1"]
+
+
+def test_the_course_metric_is_an_evaluate_module_with_evaluates_arguments():
+    import evaluate
+
+    module = evaluate.load(metrics.COURSE_ROUGE)
+    assert isinstance(module, evaluate.EvaluationModule)
+    per_example = module.compute(predictions=[p for p, _ in PAIRS], references=[r for _, r in PAIRS],
+                                 use_aggregator=False)
+    scorer = rouge_scorer.RougeScorer(["rouge1"], use_stemmer=True)
+    assert per_example["rouge1"] == pytest.approx([scorer.score(r, p)["rouge1"].fmeasure for p, r in PAIRS])
+    unstemmed = module.compute(predictions=["he talks"], references=["he talked"], use_stemmer=False)
+    assert unstemmed["rouge1"] == pytest.approx(0.5)  # "talks" != "talked" without stemming
+    assert module.compute(predictions=["he talks"], references=["he talked"])["rouge1"] == 1.0
+
+
+def test_the_course_metric_loads_with_the_network_blocked(tmp_path):
+    """In a fresh process with no offline switches set at all: loading by path needs no network."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_OFFLINE")}
+    env.update(COURSE_NETWORK_GUARD="1", COURSE_NETWORK_LOG=str(tmp_path / "network.log"),
+               HF_MODULES_CACHE=str(tmp_path / "modules"))
+    code = ("import evaluate; from helpers.metrics import COURSE_ROUGE; "
+            "print(evaluate.load(COURSE_ROUGE).compute(predictions=['a b'], references=['a b'])['rouge1'])")
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and result.stdout.strip() == "1.0", result.stderr[-2000:]
+    assert not (tmp_path / "network.log").exists(), (tmp_path / "network.log").read_text()

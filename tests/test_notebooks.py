@@ -108,3 +108,12 @@ def test_readme_course_map_is_generated_from_the_profiles_table():
     from helpers.authoring import course_map_markdown
 
     assert course_map_markdown() in (ROOT / "README.md").read_text(), "run `python -m helpers sync`"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_run_files_go_to_the_lessons_own_folder(path):
+    """Checkpoints and adapters go to run.workdir() (build/runs), never to a temporary folder nothing deletes."""
+    text = source(read(path))
+    assert "tempfile" not in text and "mkdtemp" not in text
+    if "output_dir=" in text or "save_pretrained(" in text:
+        assert "run.workdir()" in text

@@ -1,0 +1,90 @@
+"""Installing the course: on Colab the setup cell adds the course package once per version and nothing else;
+the requirements are ranges Colab's own packages satisfy; the version has one source."""
+
+import importlib.metadata
+import re
+import sys
+import types
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+
+from helpers import config
+from helpers.authoring import setup_cell_source
+
+ROOT = Path(__file__).resolve().parent.parent
+# Versions a Google Colab runtime ships, as the course's Colab run recorded them (issue 11, Python 3.13 runtime).
+COLAB = {"torch": "2.11.0", "transformers": "5.15.0", "datasets": "4.0.0", "peft": "0.20.0",
+         "ipykernel": "6.17.1", "ipywidgets": "7.7.1"}
+DEV_TOOLS = {"jupyterlab", "ipykernel", "ipywidgets", "pytest", "nbval"}
+
+
+def requirements(name):
+    lines = (ROOT / name).read_text().splitlines()
+    return [Requirement(line) for line in lines if line.strip() and not line.startswith("#")]
+
+
+def test_runtime_requirements_are_ranges_colab_satisfies():
+    runtime = requirements("requirements.txt")
+    assert not {r.name for r in runtime} & DEV_TOOLS, "the lab and test tools belong in requirements-dev.txt"
+    for requirement in runtime + requirements("requirements-dev.txt"):
+        if requirement.name in COLAB:
+            assert requirement.specifier.contains(COLAB[requirement.name], prereleases=True), \
+                f"{requirement} would replace Colab's {requirement.name} {COLAB[requirement.name]}"
+    assert all(not str(r.specifier).startswith("==") for r in runtime), "ranges, not pins"
+    torch = next(r for r in runtime if r.name == "torch")
+    assert "<" not in str(torch.specifier) and "==" not in str(torch.specifier), "never pin torch"
+
+
+def test_the_package_reads_its_dependencies_and_version_from_one_place():
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert 'dependencies = {file = ["requirements.txt"]}' in pyproject
+    assert 'version = {attr = "helpers.config.COURSE_VERSION"}' in pyproject
+    assert importlib.metadata.version("llm-course") == config.COURSE_VERSION, "reinstall: pip install -e ."
+
+
+class FakeColab:
+    """Runs the setup cell as Colab would (IPython turns `!pip` into get_ipython().system(...)), recording the
+    shell commands instead of running them, with a given course version installed (or none)."""
+
+    def __init__(self, installed):
+        self.installed, self.commands = installed, []
+
+    def run(self, monkeypatch):
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        def version(name):
+            if name == "llm-course" and self.installed:
+                return self.installed
+            if name == "llm-course":
+                raise importlib.metadata.PackageNotFoundError(name)
+            return importlib.metadata.version(name)
+
+        monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+        monkeypatch.setattr(importlib.metadata, "version", version)
+        shell = types.SimpleNamespace(system=self.commands.append)
+        source = TransformerManager().transform_cell(setup_cell_source("00"))
+        source = source.replace("run = helpers.setup(LESSON, course_version=COURSE_VERSION)", "")
+        exec(compile(source, "setup cell", "exec"), {"get_ipython": lambda: shell})
+        return self.commands
+
+
+@pytest.mark.parametrize("installed", [None, "0.1.0"])
+def test_colab_installs_the_course_when_missing_or_another_version(monkeypatch, installed):
+    commands = FakeColab(installed).run(monkeypatch)
+    assert commands == ["pip uninstall -q -y llm-course",
+                        f'pip install -q "llm-course @ git+{config.REPO_URL}@{config.REPO_BRANCH}"']
+
+
+def test_colab_skips_the_install_when_this_version_is_there(monkeypatch):
+    assert FakeColab(config.COURSE_VERSION).run(monkeypatch) == []
+
+
+def test_the_install_touches_only_the_course_package():
+    cell = setup_cell_source("00")
+    pip_lines = [line.strip() for line in cell.splitlines() if line.strip().startswith("!pip")]
+    assert len(pip_lines) == 2
+    for line in pip_lines:
+        assert not re.search(r"-r |--upgrade|-U |--force-reinstall|torch|numpy", line), line
+    assert f'COURSE_VERSION = "{config.COURSE_VERSION}"' in cell

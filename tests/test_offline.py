@@ -1,0 +1,112 @@
+"""Faults a workshop meets: the tests are bound offline, offline mode is applied when the Hub is unreachable, and
+errors name the real cause (the Hub, or a folder the course cannot write)."""
+
+import errno
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import course, env
+from helpers.errors import CourseError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_environment_is_offline_and_tiny():
+    """conftest.py sets these whatever the environment said (see the next test)."""
+    assert os.environ["HF_HUB_OFFLINE"] == "1" and os.environ["COURSE_PROFILE"] == "tiny"
+    assert os.environ["COURSE_NETWORK_GUARD"] == "1"
+    assert not env.hub_reachable()
+
+
+def test_the_run_is_offline_even_when_the_environment_says_online(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "tests/test_offline.py::test_environment_is_offline_and_tiny"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "HF_HUB_OFFLINE": "0", "COURSE_PROFILE": "quick", "COURSE_NETWORK_GUARD": "0"})
+    assert result.returncode == 0, result.stdout[-2000:]
+
+
+def test_the_guard_blocks_the_network_here_and_says_so(monkeypatch, tmp_path):
+    import netguard
+
+    log = tmp_path / "attempts.log"
+    monkeypatch.setenv("COURSE_NETWORK_LOG", str(log))
+    with pytest.raises(netguard.NetworkBlocked):
+        socket.create_connection(("huggingface.co", 443), timeout=1)
+    with pytest.raises(netguard.NetworkBlocked):
+        socket.socket().connect(("203.0.113.7", 443))  # an address, no name lookup
+    assert "huggingface.co" in log.read_text() and "203.0.113.7" in log.read_text()
+    server = socket.create_server(("127.0.0.1", 0))  # loopback stays allowed (Jupyter kernels use it)
+    socket.create_connection(server.getsockname(), timeout=1).close()
+    server.close()
+
+
+def test_the_guard_is_in_every_child_process(tmp_path):
+    log = tmp_path / "attempts.log"
+    code = "import socket; socket.getaddrinfo('huggingface.co', 443)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "COURSE_NETWORK_LOG": str(log)})
+    assert result.returncode != 0 and "NetworkBlocked" in result.stderr
+    assert "huggingface.co" in log.read_text()
+
+
+def test_an_unreachable_hub_switches_the_process_offline(monkeypatch):
+    import huggingface_hub.constants
+
+    monkeypatch.setattr(env, "hub_reachable", lambda: False)
+    monkeypatch.setattr(env, "hub_offline_forced", lambda: False)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    for name in env.OFFLINE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    profile, why = course.choose_profile(["01"], "tiny")
+    assert "Hub unreachable, so offline mode is on" in why
+    assert huggingface_hub.constants.HF_HUB_OFFLINE and os.environ["HF_HUB_OFFLINE"] == "1"
+
+
+@pytest.fixture
+def run(tiny_fixtures):
+    return course.setup("00", profile="tiny", quiet=True)
+
+
+def test_a_folder_that_cannot_be_written_is_not_called_offline(run, monkeypatch):
+    """A read-only HF_HOME (a cache handed out at a workshop) is named, not mistaken for a missing network."""
+    import datasets.config
+
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", "/sys/hf-datasets")  # refused, even to root
+    with pytest.raises(CourseError) as error:
+        run.load_dataset("reviews")
+    message = str(error.value)
+    assert "/sys/hf-datasets" in message and "HF_HOME" in message and "Hub" not in message
+
+
+@pytest.mark.parametrize("failure, expected", [
+    (ConnectionError("Couldn't reach the Hub"), "cannot be reached"),
+    (OSError(errno.ENOSPC, "No space left on device"), "is full"),
+    (PermissionError(errno.EACCES, "Permission denied"), "cannot write"),
+])
+def test_only_connection_errors_become_the_offline_message(run, monkeypatch, failure, expected):
+    import datasets
+
+    def fail(*args, **kwargs):
+        raise failure
+
+    monkeypatch.setattr(datasets, "load_dataset", fail)
+    with pytest.raises(CourseError, match=expected):
+        run.load_dataset("reviews")
+
+
+def test_other_errors_stay_what_they_are(run, monkeypatch):
+    import datasets
+
+    def fail(*args, **kwargs):
+        raise FileNotFoundError(errno.ENOENT, "No such file", "data/train.parquet")
+
+    monkeypatch.setattr(datasets, "load_dataset", fail)
+    with pytest.raises(FileNotFoundError):
+        run.load_dataset("reviews")
