@@ -18,7 +18,7 @@ from .errors import CourseError
 
 # Bump when helpers/tiny.py or helpers/synthetic.py change what gets built: a new version is a fresh build in a new
 # folder. tests/test_tiny.py fails when either file changes and this number does not.
-TINY_VERSION = "7"
+TINY_VERSION = "8"
 MANIFEST = "manifest.json"
 BUILDING = ".building-"  # suffix of a build in progress: tiny-v7.building-<pid>
 TINY_SPACE_MB = 50  # the fixtures take about 4 MB; room for the build's temporary files too

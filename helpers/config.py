@@ -39,6 +39,8 @@ MODELS = {
     "gpt2": {"hub": "gpt2", "tiny": "gpt2", "family": "decoder"},
     "flan-t5": {"hub": "google/flan-t5-base", "tiny": "flan-t5", "family": "t5"},
     "flan-t5-small": {"hub": "google/flan-t5-small", "tiny": "flan-t5", "family": "t5"},
+    "smollm2": {"hub": "HuggingFaceTB/SmolLM2-135M", "tiny": "llama", "family": "decoder"},
+    "smollm2-instruct": {"hub": "HuggingFaceTB/SmolLM2-135M-Instruct", "tiny": "llama-instruct", "family": "decoder"},
 }
 
 # Logical dataset names -> Hub dataset ids (namespaced). In `tiny`, helpers.tiny builds a synthetic stand-in
@@ -71,18 +73,25 @@ LESSON_SETTINGS = {
     "00": {
         "all": {"models": {"encoder": "bert", "decoder": "gpt2", "seq2seq": "flan-t5"},
                 "datasets": {"reviews": "imdb", "dialogues": "dialogsum"}, "sample_size": 3},
-        "full": {"seconds": {"total": 120}},
-        "quick": {"seconds": {"total": 180}},
-        "tiny": {"seconds": {"total": 10}},
+        "full": {"seconds": {"total": 120, "load": 60}},
+        "quick": {"seconds": {"total": 60, "load": 20}},
+        "tiny": {"seconds": {"total": 10, "load": 2}},
     },
     "01": {
         # attention_layer: the layer (counted from 0) whose heads section 5 inspects; collator_repeats: how many
         # times the masking collator is applied to one batch to measure its 15% and 80/10/10 shares.
-        "all": {"models": {"mlm": "bert"}, "datasets": {}, "top_k": 5, "attention_layer": 5,
-                "collator_repeats": 300},
-        "full": {"seconds": {"total": 90, "load": 30}},
-        "quick": {"seconds": {"total": 150, "load": 60}},
-        "tiny": {"attention_layer": 1, "seconds": {"total": 15, "load": 5}},
+        # mlm_*: continued pretraining on unlabelled reviews (section 9): training rows, their length in tokens,
+        # optimizer steps, batch size, learning rate; held-out test reviews scored by pseudo-perplexity and the
+        # words kept of each (every word costs one more forward pass per review).
+        "all": {"models": {"mlm": "bert"}, "datasets": {"reviews": "imdb"}, "top_k": 5, "attention_layer": 5,
+                "collator_repeats": 300, "mlm_train_size": 400, "mlm_max_length": 128, "mlm_steps": 20,
+                "mlm_batch_size": 8, "mlm_lr": 5e-5, "mlm_eval_size": 4, "mlm_eval_words": 40},
+        "full": {"mlm_train_size": 4000, "mlm_steps": 200, "mlm_batch_size": 16, "mlm_eval_size": 16,
+                 "seconds": {"total": 150, "load": 30, "continued_pretraining": 90}},
+        "quick": {"seconds": {"total": 300, "load": 20, "continued_pretraining": 150}},
+        "tiny": {"attention_layer": 1, "mlm_train_size": 150, "mlm_max_length": 64, "mlm_steps": 30,
+                 "mlm_batch_size": 16, "mlm_lr": 1e-3, "mlm_eval_size": 8,
+                 "seconds": {"total": 20, "load": 1, "continued_pretraining": 3}},
     },
     "02": {
         # eval_size: test dialogues scored with ROUGE (one batched pass per prompting setting);
@@ -114,7 +123,7 @@ LESSON_SETTINGS = {
         "all": {"models": {"encoder": "distilbert"}, "datasets": {"reviews": "imdb"},
                 "train_size": 400, "val_size": 100, "test_size": 200, "batch_size": 16, "pooling": "cls",
                 "head_epochs": 20, "head_lr": 1e-3, "overfit_epochs": 60, "folds": 5, "lora_r": 8, "lora_alpha": 16,
-                "padding_length": 512},
+                "padding_length": 512, "max_steps": -1},
         "full": {"train_size": 5000, "val_size": 1000, "test_size": 2000, "max_length": 512, "epochs": 2,
                  "lr": 5e-5, "lora_epochs": 2, "lora_lr": 5e-4, "padding_sample": 512,
                  "seconds": {"total": 900, "features": 60, "full_ft": 240, "lora": 200, "padding": 30}},
@@ -128,25 +137,26 @@ LESSON_SETTINGS = {
     "05": {
         # quick uses flan-t5-small (77M parameters): on a CPU a flan-t5-base LoRA step takes ~6 s and a full
         # fine-tuning step ~10 s on a 4-core laptop (design brief §7), too slow for enough steps in 10 min.
-        # *_size: rows of train / validation (loss during training) / test (ROUGE). max_*_length: upper caps;
-        # the notebook picks the lengths from the data's token-length distribution under these caps.
-        # full_epochs: full fine-tuning for comparison, shorter than LoRA's run in quick and tiny.
+        # *_size: rows of train / validation (loss during training) / distinct test dialogues (ROUGE).
+        # max_*_length: upper caps; the notebook picks the lengths from the data's token-length distribution.
+        # train_steps: optimizer steps, the same for LoRA and for full fine-tuning.
         "all": {"models": {"seq2seq": "flan-t5"}, "datasets": {"dialogues": "dialogsum"},
                 "max_source_length": 256, "max_target_length": 64, "batch_size": 8, "lora_r": 32, "lora_alpha": 32,
-                "lora_dropout": 0.05, "lora_epochs": 1, "full_lr": 3e-4, "full_epochs": 1},
+                "lora_dropout": 0.05, "full_lr": 3e-4, "train_steps": 50},
         "full": {"train_size": 2000, "val_size": 100, "eval_size": 200, "max_source_length": 512,
-                 "max_target_length": 128, "lora_lr": 1e-3, "max_new_tokens": 100, "generation_batch_size": 32,
+                 "max_target_length": 128, "lora_lr": 1e-3, "train_steps": 250, "max_new_tokens": 100,
+                 "generation_batch_size": 32,
                  "seconds": {"total": 780, "zero_shot": 40, "lora_train": 150, "full_train": 220,
                              "evaluate": 80, "deploy": 60}},
         "quick": {"models": {"seq2seq": "flan-t5-small"}, "train_size": 800, "val_size": 32, "eval_size": 50,
-                  "lora_lr": 2e-3, "full_epochs": 0.25, "max_new_tokens": 60, "generation_batch_size": 25,
-                  "seconds": {"total": 480, "zero_shot": 20, "lora_train": 220, "full_train": 90,
-                              "evaluate": 45, "deploy": 20}},
+                  "lora_lr": 2e-3, "max_new_tokens": 60, "generation_batch_size": 25,
+                  "seconds": {"total": 900, "zero_shot": 30, "lora_train": 300, "full_train": 400,
+                              "evaluate": 60, "deploy": 20}},
         "tiny": {"train_size": 400, "val_size": 40, "eval_size": 40, "batch_size": 16, "lora_r": 4,
-                 "lora_lr": 1e-2, "lora_epochs": 4, "full_lr": 3e-3, "max_new_tokens": 40,
+                 "lora_lr": 1e-2, "full_lr": 3e-3, "train_steps": 150, "max_new_tokens": 40,
                  "generation_batch_size": 40,
-                 "seconds": {"total": 25, "zero_shot": 2, "lora_train": 15, "full_train": 5,
-                             "evaluate": 2, "deploy": 2}},
+                 "seconds": {"total": 45, "zero_shot": 2, "lora_train": 15, "full_train": 15,
+                             "evaluate": 2, "deploy": 1}},
     },
 }
 

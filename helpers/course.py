@@ -211,6 +211,10 @@ class Run:
         from datasets import load_dataset
 
         ident = self.dataset_id(role)
+        if self.profile == "tiny":
+            # The tiny data's own cache, one per fixture version: datasets keys the cache of a local folder by its
+            # name and files pattern, so a rebuilt fixture would otherwise be served from an older version's cache.
+            kwargs.setdefault("cache_dir", str(cache.tiny_dir() / "datasets-cache"))
         try:
             return load_dataset(ident, **kwargs)
         except OSError as error:
@@ -339,6 +343,7 @@ def setup(lesson, profile=None, seed=SEED, quiet=False, course_version=None):
             tiny.ensure_built(verbose=not quiet)
         env.use_one_thread()
     env.seed_everything(seed)
+    env.quiet_known_warnings()
     results.start_lesson(lesson)
     settings = capped(lesson_settings(lesson, chosen), _env_int(MAX_ROWS_ENV), _env_int(MAX_STEPS_ENV))
     run = Run(lesson=lesson, profile=chosen, why=why, device=env.pick_device(), settings=settings, seed=seed,

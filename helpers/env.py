@@ -221,3 +221,35 @@ def environment_report(min_disk_gb=10):
                  f"The real models and data need about {min_disk_gb} GB: free some space."))
     rows.append(("Running in", "Google Colab" if in_colab() else "local Jupyter or Python", ""))
     return rows
+
+
+class _DropMessages:
+    """A logging filter that drops records containing any of `parts`."""
+
+    def __init__(self, *parts):
+        self.parts = parts
+
+    def filter(self, record):
+        return not any(part in record.getMessage() for part in self.parts)
+
+
+def quiet_known_warnings():
+    """Silence the library messages that every learner would see and none can act on; each one is named here.
+
+    - transformers, loading FLAN-T5: "... both are present in the checkpoints with different values, so we will
+      NOT tie them." The checkpoints keep the output layer apart from the input embeddings, on purpose.
+    - transformers' FutureWarning "`is_gradient_checkpointing` is deprecated", raised from inside PEFT.
+    - PEFT, saving an adapter offline: "Could not find a config file in <model>": it looks up the base model's
+      config on the Hub to decide about embedding layers, which the course's adapters never change.
+    Everything else stays visible, including BERT's load report, which lessons 00 and 01 explain.
+    """
+    import logging
+    import warnings
+
+    warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
+    warnings.filterwarnings("ignore", message="Could not find a config file in")
+    drop = _DropMessages("so we will NOT tie them")
+    for name in ("transformers", "transformers.modeling_utils"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _DropMessages) for f in logger.filters):
+            logger.addFilter(drop)

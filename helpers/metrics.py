@@ -10,6 +10,7 @@ shows the difference.) Several references per prediction are allowed; the best-m
 import functools
 import math
 import numbers
+import re
 from pathlib import Path
 
 from . import validate
@@ -90,3 +91,49 @@ def perplexity(mean_loss):
         raise InputError(f"perplexity() needs a mean loss in nats, a number of at least 0; got {mean_loss!r}.",
                          "pass e.g. perplexity(outputs.loss.item()).")
     return math.exp(mean_loss)
+
+
+# ---------------------------------------------------------------- a crude fact check
+
+WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december"}
+NUMBER_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+                "fifteen", "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "million", "noon"}
+_TOKEN = re.compile(r"#Person\d#|[A-Za-z]+(?:'[a-z]+)?|\d+(?:[.,:]\d+)*")
+
+
+def details(text):
+    """The checkable details of a text: numbers, number words, days, months, and capitalised words that do not
+    start a sentence (names, places). Lower-cased; the speaker tags #Person1#, #Person2# are not details."""
+    found, sentence_start = [], True
+    for token in _TOKEN.findall(text):
+        word = token.lower()
+        if token.startswith("#Person"):
+            sentence_start = False
+            continue
+        if token[0].isdigit() or word in NUMBER_WORDS | WEEKDAYS | MONTHS or (token[0].isupper() and not sentence_start):
+            found.append(word)
+        sentence_start = False
+    for end in re.finditer(r"[.!?]\s+(#Person\d#|[A-Za-z]+)", text):  # the word after a full stop starts a sentence
+        word = end.group(1).lower()
+        if word in found and word not in NUMBER_WORDS | WEEKDAYS | MONTHS and not end.group(1).startswith("#"):
+            found.remove(word)
+    return found
+
+
+def unsupported_details(summary, source):
+    """Details of `summary` (helpers.metrics.details) that appear nowhere in `source`: candidates for invented
+    facts. Crude on purpose: "35" is not found in "thirty-five", and a name the source spells otherwise counts."""
+    summary, source = validate.text("summary", summary), validate.text("source", source)
+    words = {token.lower() for token in _TOKEN.findall(source)}
+    return sorted({detail for detail in details(summary) if detail not in words})
+
+
+def detail_check(summaries, sources):
+    """{"summaries with an unsupported detail": share, "unsupported details per summary": mean} over a set."""
+    summaries, sources = validate.texts("summaries", summaries), validate.texts("sources", sources)
+    validate.same_length("summaries", summaries, "sources", sources)
+    counts = [len(unsupported_details(s, d)) if s.strip() else 0 for s, d in zip(summaries, sources)]
+    return {"summaries with an unsupported detail": sum(c > 0 for c in counts) / len(counts),
+            "unsupported details per summary": sum(counts) / len(counts)}

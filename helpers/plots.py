@@ -30,8 +30,12 @@ def bar_chart(labels, values, title="", xlabel="", ylabel="probability", highlig
     return fig
 
 
-def grouped_bars(table, title="", ylabel="", ax=None):
-    """Bars grouped by row: `table` is {row: {column: value}}, e.g. {"zero-shot": {"rouge1": .2, ...}, ...}."""
+def grouped_bars(table, title="", ylabel="", ax=None, log=False):
+    """Bars grouped by row: `table` is {row: {column: value}}, e.g. {"zero-shot": {"rouge1": .2, ...}, ...}.
+
+    `log=True` draws a logarithmic axis, for values that span orders of magnitude (perplexities): it starts
+    below the smallest bar rather than at 0, where a logarithm has no value.
+    """
     _table("table", table)
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(7, 3.5))
     rows = list(table)
@@ -42,8 +46,16 @@ def grouped_bars(table, title="", ylabel="", ax=None):
         ax.bar(xs, [table[row].get(c, 0) for c in columns], width, label=row)
     ax.set_xticks(range(len(columns)), columns)
     ax.set(title=title, ylabel=ylabel)
-    top = max((v for row in table.values() for v in row.values()), default=1)
-    ax.set_ylim(0, top * (1.25 + 0.07 * len(rows)))  # headroom, so the legend does not hide bars
+    values = [v for row in table.values() for v in row.values()]
+    headroom = 1.25 + 0.07 * len(rows)  # so that the legend does not hide bars
+    if log:
+        positive = [v for v in values if v > 0]
+        if not positive:
+            raise InputError("grouped_bars(log=True) needs positive values.", "use log=False for zeros.")
+        ax.set_yscale("log")
+        ax.set_ylim(min(positive) / 2, max(positive) * headroom ** 3)
+    else:
+        ax.set_ylim(0, max(values, default=1) * headroom)
     ax.legend(fontsize=7, loc="upper left", ncols=2 if len(rows) > 3 else 1)
     fig.tight_layout()
     return fig

@@ -12,6 +12,8 @@ model's limit is the number of *tokens* the tokenizer makes of that text, specia
     count_tokens(tokenizer, prompt)                         # tokens the model would see (int, or a list)
     fitted = fit_prompt(dialogue, pool, tokenizer, shots=3) # 3-shot that fits tokenizer.model_max_length
     fitted.text, fitted.examples, fitted.n_tokens
+    fit_prompt(dialogue, pool, tokenizer, shots=3, fewer_shots=True, cut_dialogue=True)  # always fits
+    fit_dialogue(dialogue, tokenizer, max_tokens=256)       # zero-shot; a long dialogue cut inside the template
     check_fits(tokenizer, prompts)                          # raise a CourseError instead of truncating silently
 
 Examples may be dicts with "dialogue" and "summary" keys (rows of DialogSum) or (dialogue, summary) pairs.
@@ -31,6 +33,9 @@ TEMPLATES = {
 DEFAULT_TEMPLATE = TEMPLATES["summarize"]
 EXAMPLE_SEPARATOR = "\n\n\n"
 OVERFLOW_POLICIES = ("shorter", "warn", "error")
+# What stands in for the turns of a dialogue cut to fit: the model (and whoever reads the prompt) sees that
+# something is missing, and the instruction and its cue after the dialogue are kept.
+CUT_NOTE = "[... the rest of the dialogue was cut to fit the model's input ...]"
 # Tokenizers that do not know their model's limit report a huge placeholder (int(1e30)).
 _NO_LIMIT = 10**9
 TOPIC = "prompt-too-long"
@@ -123,14 +128,52 @@ class FittedPrompt:
     max_tokens: int
     replaced: bool = False  # True when shorter examples were picked instead of the pool's first ones
     requested: list = field(default_factory=list, repr=False)  # the pool's first `shots` examples
+    dialogue_cut: bool = False  # True when the dialogue's last turns were replaced by CUT_NOTE to fit
+
+    @property
+    def shots(self):
+        return len(self.examples)
 
     @property
     def fits(self):
         return self.n_tokens <= self.max_tokens
 
 
+def cut_dialogue(dialogue, count, limit):
+    """The longest start of `dialogue`, in whole turns, whose prompt fits `limit` tokens, with CUT_NOTE after it.
+
+    `count(texts)` gives the prompt's length in tokens for each candidate dialogue text (one batched call).
+    Returns (text, cut): the dialogue unchanged when it fits, else its first turns and CUT_NOTE. Cutting keeps
+    the instruction and the cue that come after the dialogue in the template, which truncating the prompt would
+    cut instead. A first turn too long on its own is cut by words.
+    """
+    if count([dialogue])[0] <= limit:
+        return dialogue, False
+    turns = dialogue.split("\n")
+    candidates = ["\n".join(turns[:k] + [CUT_NOTE]) for k in range(len(turns) - 1, 0, -1)]
+    words = turns[0].split(" ")
+    candidates += [" ".join(words[:k]) + " " + CUT_NOTE for k in range(len(words) - 1, 0, -1)] + [CUT_NOTE]
+    for text, n in zip(candidates, count(candidates)):
+        if n <= limit:
+            return text, True
+    raise CourseError(f"The template alone, with no dialogue in it, takes more than the budget of {limit} tokens.",
+                      "use a shorter template or a larger budget.", TOPIC)
+
+
+def fit_dialogue(dialogue, tokenizer, max_tokens=None, template=DEFAULT_TEMPLATE):
+    """A zero-shot prompt for `dialogue` that fits `max_tokens`: the template with the dialogue put in, its last
+    turns cut (and CUT_NOTE in their place) when the whole would be too long. Returns a FittedPrompt."""
+    dialogue = validate.text("dialogue", dialogue)
+    limit = input_limit(tokenizer, max_tokens)
+    _check_template(template)
+    text, cut = cut_dialogue(dialogue, lambda texts: count_tokens(tokenizer, [build_prompt(t, (), template)
+                                                                              for t in texts]), limit)
+    prompt = build_prompt(text, (), template)
+    return FittedPrompt(prompt, [], count_tokens(tokenizer, prompt), limit, False, [], cut)
+
+
 def fit_prompt(dialogue, pool, tokenizer, shots, max_tokens=None, template=DEFAULT_TEMPLATE,
-               on_overflow="shorter", separator=EXAMPLE_SEPARATOR):
+               on_overflow="shorter", separator=EXAMPLE_SEPARATOR, fewer_shots=False, cut_dialogue=False):
     """A `shots`-shot prompt for `dialogue` with examples from `pool`, counted against the token budget.
 
     The pool's first `shots` examples are tried first (shuffle the pool, or sort it by relevance, before
@@ -141,9 +184,13 @@ def fit_prompt(dialogue, pool, tokenizer, shots, max_tokens=None, template=DEFAU
     - "warn": keep the over-long prompt and warn (PromptBudgetWarning); `.fits` is False.
     - "error": raise a CourseError.
 
-    Raises a CourseError when the budget is impossible: the dialogue alone does not fit, the pool has
+    With "shorter", two more ways out can be allowed: `fewer_shots=True` uses fewer examples (down to none) when
+    no `shots` examples fit, and `cut_dialogue=True` cuts the dialogue's last turns (fit_dialogue) when even the
+    zero-shot prompt is too long. With both, the prompt always fits; `.shots` and `.dialogue_cut` say what it took.
+
+    Otherwise raises a CourseError when the budget is impossible: the dialogue alone does not fit, the pool has
     fewer than `shots` examples, or even the `shots` shortest examples do not fit.
-    Returns a FittedPrompt (`.text`, `.examples`, `.n_tokens`, `.max_tokens`, `.replaced`, `.fits`).
+    Returns a FittedPrompt (`.text`, `.examples`, `.n_tokens`, `.max_tokens`, `.replaced`, `.fits`, `.shots`).
     """
     validate.choice("on_overflow", on_overflow, OVERFLOW_POLICIES)
     if isinstance(shots, bool) or not isinstance(shots, int) or shots < 0:
@@ -159,6 +206,10 @@ def fit_prompt(dialogue, pool, tokenizer, shots, max_tokens=None, template=DEFAU
         return text, count_tokens(tokenizer, text)
 
     _, n_alone = build([])
+    if n_alone > limit and cut_dialogue and on_overflow == "shorter":
+        fitted = fit_dialogue(dialogue, tokenizer, limit, template)
+        fitted.replaced, fitted.requested = shots > 0, pool[:shots]
+        return fitted
     if n_alone > limit:
         raise CourseError(f"The dialogue to summarize takes {n_alone} tokens with this template, over the "
                           f"budget of {limit}: even a zero-shot prompt does not fit, and truncation would cut "
@@ -204,6 +255,11 @@ def fit_prompt(dialogue, pool, tokenizer, shots, max_tokens=None, template=DEFAU
     if examples:
         text, n_tokens = build(examples)
         return FittedPrompt(text, examples, n_tokens, limit, True, requested)
+    if fewer_shots and shots > 0:
+        fitted = fit_prompt(dialogue, pool, tokenizer, shots - 1, limit, template, on_overflow, separator,
+                            fewer_shots=True)
+        fitted.replaced, fitted.requested = True, requested
+        return fitted
     raise CourseError(f"No {shots} examples from this pool fit: even the {shots} shortest make a prompt of "
                       f"{n_tokens} tokens, over the budget of {limit} (the dialogue alone takes {n_alone}).",
                       "ask for fewer shots, use a shorter template, or add shorter examples to the pool.", TOPIC)

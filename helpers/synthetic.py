@@ -9,7 +9,8 @@ import random
 import re
 
 REVIEW_SPLITS = {"train": 600, "test": 400, "unsupervised": 200}
-DIALOGUE_SPLITS = {"train": 600, "validation": 100, "test": 100}
+DIALOGUE_SPLITS = {"train": 600, "validation": 100, "test": 100}  # test: 100 dialogues, each in 3 rows
+TEST_REFERENCES = 3  # like DialogSum's test split: each dialogue three times, with three people's summaries
 
 # ---------------------------------------------------------------- movie reviews
 
@@ -132,6 +133,7 @@ TOPICS = {
         "lines": {"train": {"buys it": "Great, I will take it.", "decides not to buy it": "Hmm, that is too much for me."},
                   "test": {"buys it": "Perfect, I'll buy it.", "decides not to buy it": "No thanks, that's over my budget."}},
         "summary": "#Person1# wants to buy a {color} {item}. It costs {price} dollars and #Person1# {decision}.",
+        "other_summaries": ['#Person1# looks for a {color} {item} priced at {price} dollars and {decision}.', 'A {color} {item} costs {price} dollars; #Person1# {decision}.'],
     },
     "restaurant": {
         "slots": lambda r: {"n": r.choice(["two", "three", "four", "five", "six"]), "time": r.choice(TIMES),
@@ -143,6 +145,7 @@ TOPICS = {
         "test": [["Could I reserve a table at {time} on {day}?", "Certainly. How many guests?",
                   "We will be {n}.", "Done, thank you."]],
         "summary": "#Person1# books a table for {n} people on {day} at {time}.",
+        "other_summaries": ['#Person1# reserves a table for {n} at {time} on {day}.', "#Person2# takes #Person1#'s booking: {n} people, {day}, {time}."],
     },
     "doctor": {
         "slots": lambda r: {"symptom": r.choice(SYMPTOMS), "days": r.choice(["two", "three", "four", "five"]),
@@ -154,6 +157,7 @@ TOPICS = {
         "test": [["It's been {days} days with {symptom}, doctor.", "I see. My advice is to {advice}.",
                   "All right, I will."]],
         "summary": "#Person1# has had {symptom} for {days} days. #Person2# tells #Person1# to {advice}.",
+        "other_summaries": ['#Person1# sees the doctor about {symptom} of {days} days and is told to {advice}.', 'The doctor advises #Person1#, who has had {symptom} for {days} days, to {advice}.'],
     },
     "travel": {
         "slots": lambda r: {"city": r.choice(CITIES), "day": r.choice(DAYS), "time": r.choice(TIMES)},
@@ -164,6 +168,7 @@ TOPICS = {
         "test": [["What time does the {day} train to {city} depart?", "It departs at {time}.",
                   "Then I will take that one."]],
         "summary": "#Person1# buys a train ticket to {city} for {day}. The train leaves at {time}.",
+        "other_summaries": ['#Person1# gets a ticket to {city} on {day}; the train departs at {time}.', '#Person1# will take the {time} train to {city} on {day}.'],
     },
     "job interview": {
         "slots": lambda r: {"job": r.choice(JOBS), "years": r.choice(["two", "three", "five", "ten"])},
@@ -174,6 +179,7 @@ TOPICS = {
         "test": [["So you are applying to join us as {job}?", "Yes, after {years} years doing the same job elsewhere.",
                   "Impressive."]],
         "summary": "#Person1# interviews #Person2# for a job as {job}. #Person2# has {years} years of experience.",
+        "other_summaries": ['#Person2# applies to work as {job} and has {years} years of experience.', 'In a job interview #Person2#, {job} for {years} years, talks with #Person1#.'],
     },
     "plans": {
         "slots": lambda r: {"place": r.choice(PLACES), "day": r.choice(DAYS), "activity": r.choice(ACTIVITIES)},
@@ -182,6 +188,7 @@ TOPICS = {
                   ["Are you free on {day}?", "Yes, why?", "Let's {activity}.", "OK, let's meet at {place}."]],
         "test": [["Do you fancy meeting at {place} to {activity}?", "Sure, when?", "This {day}.", "Perfect."]],
         "summary": "#Person1# and #Person2# will meet at {place} on {day} to {activity}.",
+        "other_summaries": ['#Person1# and #Person2# plan to {activity} at {place} on {day}.', 'On {day} the two will meet at {place} and {activity}.'],
     },
     "lost item": {
         "slots": lambda r: {"thing": r.choice(LOST_THINGS), "place": r.choice(PLACES)},
@@ -190,6 +197,7 @@ TOPICS = {
                   ["Have you seen my {thing}?", "No. Did you leave it at {place}?", "Maybe, I was there this morning."]],
         "test": [["My {thing} is gone!", "Calm down. Were you at {place} today?", "Yes, it must be there."]],
         "summary": "#Person1# lost a {thing}, probably at {place}.",
+        "other_summaries": ["#Person1# can't find a {thing} and thinks it is at {place}.", "#Person1#'s {thing} is missing; it may be at {place}."],
     },
 }
 
@@ -205,11 +213,16 @@ def make_dialogue(rng, topic, templates="train"):
     if rng.random() < 0.3:
         turns += ["Thanks a lot.", "You're welcome."]
     dialogue = "\n".join(f"#Person{1 + i % 2}#: {turn}" for i, turn in enumerate(turns))
-    return dialogue, spec["summary"].format(**slots)
+    summaries = [t.format(**slots) for t in [spec["summary"], *spec["other_summaries"]]]
+    return dialogue, summaries
 
 
 def make_dialogues(seed=0, sizes=DIALOGUE_SPLITS):
-    """{split: {"id", "dialogue", "summary", "topic"}} like knkarthick/dialogsum."""
+    """{split: {"id", "dialogue", "summary", "topic"}} like knkarthick/dialogsum.
+
+    As in DialogSum, the test split lists each dialogue TEST_REFERENCES times, ids test_<i>_1, test_<i>_2, ...,
+    each time with another person's summary; the other splits have one row (and one summary) per dialogue.
+    """
     rng = random.Random(seed + 1)
     names = list(TOPICS)
     splits = {}
@@ -218,11 +231,13 @@ def make_dialogues(seed=0, sizes=DIALOGUE_SPLITS):
         rows = {"id": [], "dialogue": [], "summary": [], "topic": []}
         for i in range(n):
             topic = names[i % len(names)] if i < len(names) else rng.choice(names)
-            dialogue, summary = make_dialogue(rng, topic, templates)
-            rows["id"].append(f"{split}_{i}")
-            rows["dialogue"].append(dialogue)
-            rows["summary"].append(summary)
-            rows["topic"].append(topic)
+            dialogue, summaries = make_dialogue(rng, topic, templates)
+            references = summaries[:TEST_REFERENCES] if split == "test" else summaries[:1]
+            for k, summary in enumerate(references, start=1):
+                rows["id"].append(f"{split}_{i}_{k}" if split == "test" else f"{split}_{i}")
+                rows["dialogue"].append(dialogue)
+                rows["summary"].append(summary)
+                rows["topic"].append(topic)
         splits[split] = rows
     return splits
 

@@ -25,8 +25,9 @@ from datasets.utils.logging import disable_progress_bar as datasets_bars_off
 from datasets.utils.logging import enable_progress_bar as datasets_bars_on
 from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
 from transformers import (BertConfig, BertForMaskedLM, BertTokenizer, DataCollatorForLanguageModeling,
-                          DistilBertConfig, DistilBertForMaskedLM, DistilBertTokenizer, GPT2Config, GPT2LMHeadModel,
-                          GPT2Tokenizer, T5Config, T5ForConditionalGeneration, T5Tokenizer)
+                          DistilBertConfig, DistilBertForMaskedLM, DistilBertTokenizer, GenerationConfig, GPT2Config,
+                          GPT2LMHeadModel, GPT2Tokenizer, LlamaConfig, LlamaForCausalLM, T5Config,
+                          T5ForConditionalGeneration, T5Tokenizer)
 from transformers.utils import logging as transformers_logging
 
 from . import cache, synthetic
@@ -41,8 +42,9 @@ MAX_POSITIONS = 512
 BUILD_THREADS = 2  # a fixed thread count keeps the arithmetic, and so the weights, identical between builds
 
 # Pretraining budget of each tiny model: optimizer steps, batch size and learning rate.
-PRETRAIN_STEPS = {"bert": 220, "distilbert": 100, "distilbert-ratings": 300, "gpt2": 150, "flan-t5": 300}
-PRETRAIN_BATCH = {"mlm": 32, "causal": 32, "t5": 16, "ratings": 32}
+PRETRAIN_STEPS = {"bert": 220, "distilbert": 100, "distilbert-ratings": 300, "gpt2": 150, "flan-t5": 300,
+                  "llama": 100, "llama-instruct": 60}
+PRETRAIN_BATCH = {"mlm": 32, "causal": 32, "t5": 16, "ratings": 32, "chat": 16}
 PRETRAIN_LR = 3e-3
 RATINGS_LR = 2e-3
 WEIGHT_DECAY = 0.01
@@ -58,6 +60,18 @@ T5_SPAN_WORDS, T5_MAX_SPAN = 60, 3
 # more. Like the real model, it then gives short, generic summaries zero-shot, which fine-tuning can improve on.
 T5_INSTRUCTIONS = [*TEMPLATES.values(), "{dialogue}\n\nBriefly summarize that dialogue."]
 T5_GENERIC_SUMMARY = "#Person1# and #Person2# talk about {topic}."
+
+# The tiny chat models: a Llama like SmolLM2, with the same three special tokens at ids 0-2 and a chat template of
+# the same ChatML shape (a default system turn when none is given). The base model knows plain text only; the
+# instruct model is the base after a short stage on chat-formatted requests answered with generic summaries.
+CHAT_SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+CHAT_SYSTEM = "You are a helpful assistant."
+CHAT_TEMPLATE = (
+    "{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}"
+    "{{ '<|im_start|>system\n" + CHAT_SYSTEM + "<|im_end|>\n' }}{% endif %}"
+    "{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n' }}{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}")
+CHAT_MAX_TOKENS = 160
 
 
 # ---------------------------------------------------------------- building, once, safely
@@ -240,6 +254,23 @@ def _train_byte_bpe(corpus):
     return GPT2Tokenizer(vocab=model["vocab"], merges=merges, model_max_length=MAX_POSITIONS)
 
 
+def _train_chat_bpe(corpus):
+    """Byte-level BPE with ChatML's special tokens at ids 0-2; (base tokenizer, instruct tokenizer)."""
+    raw = Tokenizer(models.BPE())
+    raw.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    raw.train_from_iterator(corpus, trainers.BpeTrainer(
+        vocab_size=VOCAB_SIZE, special_tokens=CHAT_SPECIAL_TOKENS, show_progress=False,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    model = json.loads(raw.to_str())["model"]
+    merges = [tuple(m.split(" ")) if isinstance(m, str) else tuple(m) for m in model["merges"]]
+    shared = dict(vocab=model["vocab"], merges=merges, model_max_length=MAX_POSITIONS, unk_token="<|endoftext|>",
+                  additional_special_tokens=CHAT_SPECIAL_TOKENS[1:])
+    base = GPT2Tokenizer(**shared, bos_token="<|endoftext|>", eos_token="<|endoftext|>")
+    instruct = GPT2Tokenizer(**shared, bos_token="<|im_start|>", eos_token="<|im_end|>", pad_token="<|im_end|>")
+    instruct.chat_template = CHAT_TEMPLATE
+    return base, instruct
+
+
 def _train_unigram(corpus):
     raw = Tokenizer(models.Unigram())
     raw.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
@@ -336,6 +367,31 @@ def _pretrain_t5(model, tokenizer, texts, dialogues, steps, seed):
     return _train(model, _batches(examples, PRETRAIN_BATCH["t5"], steps, seed), inputs)
 
 
+def _chat_examples(tokenizer, dialogues, seed):
+    """Chat-formatted requests (an instruction and a dialogue) answered by a generic summary, as token ids."""
+    rng = random.Random(seed)
+    examples = []
+    for row in dialogues:
+        messages = [{"role": "user", "content": rng.choice(T5_INSTRUCTIONS).format(dialogue=row["dialogue"])},
+                    {"role": "assistant", "content": T5_GENERIC_SUMMARY.format(topic=row["topic"])}]
+        ids = tokenizer.apply_chat_template(messages, tokenize=True, return_dict=False)
+        examples.append(list(ids)[:CHAT_MAX_TOKENS])
+    return examples
+
+
+def _pretrain_chat(model, tokenizer, dialogues, steps, seed):
+    pad = tokenizer.pad_token_id
+    examples = _chat_examples(tokenizer, dialogues, seed)
+
+    def inputs(batch):
+        width = max(len(ids) for ids in batch)
+        ids = torch.tensor([ids + [pad] * (width - len(ids)) for ids in batch])
+        mask = torch.tensor([[1] * len(ids) + [0] * (width - len(ids)) for ids in batch])
+        return {"input_ids": ids, "attention_mask": mask, "labels": ids.masked_fill(mask == 0, IGNORE_INDEX)}
+
+    return _train(model, _batches(examples, PRETRAIN_BATCH["chat"], steps, seed), inputs)
+
+
 def _pretrain_review_ratings(model, tokenizer, reviews, steps, seed):
     """MLM plus "predict the rating the review states, from [CLS]" (e.g. "8/10", "a hard pass").
 
@@ -394,6 +450,10 @@ def _configs(vocab_sizes):
         "flan-t5": T5Config(vocab_size=vocab_sizes["unigram"], d_model=64, d_kv=16, d_ff=128, num_layers=2,
                             num_decoder_layers=2, num_heads=4, feed_forward_proj="gated-gelu", dropout_rate=0.0,
                             tie_word_embeddings=False, decoder_start_token_id=0, pad_token_id=0, eos_token_id=1),
+        "llama": LlamaConfig(vocab_size=vocab_sizes["chat"], hidden_size=64, intermediate_size=128,
+                             num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+                             max_position_embeddings=MAX_POSITIONS, tie_word_embeddings=True,
+                             bos_token_id=0, eos_token_id=0),
     }
 
 
@@ -421,23 +481,44 @@ def _flan_t5(config, tokenizers, texts, steps, seed):
     return model, tokenizers["unigram"], loss
 
 
+def _llama(config, tokenizers, texts, steps, seed):
+    model = LlamaForCausalLM(config)
+    base = tokenizers["chat"][0]
+    loss = _pretrain_causal(model, base, texts["plain_with_lines"], steps, seed)
+    texts["built"]["llama"] = model
+    return model, base, loss
+
+
+def _llama_instruct(config, tokenizers, texts, steps, seed):
+    instruct = tokenizers["chat"][1]
+    model = LlamaForCausalLM(LlamaConfig(**{**texts["built"]["llama"].config.to_dict(), "bos_token_id": 1,
+                                            "eos_token_id": 2, "pad_token_id": 2}))
+    model.load_state_dict(texts["built"]["llama"].state_dict())  # starts from the base model's weights
+    model.generation_config = GenerationConfig(bos_token_id=1, eos_token_id=2, pad_token_id=2)
+    return model, instruct, _pretrain_chat(model, instruct, texts["dialogues"], steps, seed)
+
+
 # The function that builds and pretrains each tiny stand-in. The order fixes each model's seed (SEED + position).
-MODEL_BUILDERS = {"bert": _bert, "distilbert": _distilbert, "gpt2": _gpt2, "flan-t5": _flan_t5}
+MODEL_BUILDERS = {"bert": _bert, "distilbert": _distilbert, "gpt2": _gpt2, "flan-t5": _flan_t5, "llama": _llama,
+                  "llama-instruct": _llama_instruct}
 assert tuple(MODEL_BUILDERS) == TINY_MODEL_NAMES, "helpers.config.MODELS and the tiny builders disagree"
 
 
 def _build_models(models_dir, texts, say, steps_scale=1.0):
     dialogue_texts = [d.replace("\n", " ") for d in texts["dialogues"]["dialogue"]]
     plain = texts["general"] + texts["reviews"] + dialogue_texts
+    plain_with_lines = texts["general"] + texts["reviews"] + list(texts["dialogues"]["dialogue"])
     tokenizers = {"wordpiece": _train_wordpiece(plain), "bpe": _train_byte_bpe(plain),
-                  "unigram": _train_unigram(plain + list(texts["dialogues"]["summary"]) + T5_INSTRUCTIONS)}
-    configs = _configs({kind: len(tokenizer) for kind, tokenizer in tokenizers.items()})
+                  "unigram": _train_unigram(plain + list(texts["dialogues"]["summary"]) + T5_INSTRUCTIONS),
+                  "chat": _train_chat_bpe(plain_with_lines + list(texts["dialogues"]["summary"]) + T5_INSTRUCTIONS)}
+    configs = _configs({"wordpiece": len(tokenizers["wordpiece"]), "bpe": len(tokenizers["bpe"]),
+                        "unigram": len(tokenizers["unigram"]), "chat": len(tokenizers["chat"][0])})
     steps = {name: max(1, round(n * steps_scale)) for name, n in PRETRAIN_STEPS.items()}
-    texts = {**texts, "plain": plain, "steps": steps}
+    texts = {**texts, "plain": plain, "plain_with_lines": plain_with_lines, "steps": steps, "built": {}}
     for offset, (name, builder) in enumerate(MODEL_BUILDERS.items()):
         started = time.perf_counter()
         torch.manual_seed(SEED + offset)
-        model, tokenizer, loss = builder(configs[name], tokenizers, texts, steps[name], SEED + offset)
+        model, tokenizer, loss = builder(configs.get(name), tokenizers, texts, steps[name], SEED + offset)
         model.save_pretrained(models_dir / name)  # safetensors
         tokenizer.save_pretrained(models_dir / name)
         say(f"  {name:<10} {model.num_parameters():>9,} parameters, pretrained {steps[name]} steps, "

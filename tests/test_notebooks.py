@@ -117,3 +117,38 @@ def test_run_files_go_to_the_lessons_own_folder(path):
     assert "tempfile" not in text and "mkdtemp" not in text
     if "output_dir=" in text or "save_pretrained(" in text:
         assert "run.workdir()" in text
+
+
+STRUCTURAL = "# Check (holds for any weights)"
+
+
+def _top_level_asserts(source):
+    """Assert statements of a cell outside function definitions (an exercise's test function may assert)."""
+    import ast
+
+    code = "\n".join(line[:len(line) - len(line.lstrip())] + "pass" if line.lstrip().startswith(("!", "%")) else line
+                     for line in source.splitlines())  # shell and magic lines are not Python
+    found = []
+
+    def visit(node, in_function):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                visit(child, True)
+            else:
+                if isinstance(child, ast.Assert) and not in_function:
+                    found.append(child)
+                visit(child, in_function)
+
+    visit(ast.parse(code), False)
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_check_cell_says_which_kind_it_is(path):
+    """A check either holds for any weights (and says so), or sits in `with needs_pretrained_weights(...)`, the only
+    kind a stand-in smoke run may skip. Nobody can silence a real check by moving it into the wrong kind unnoticed."""
+    for index, cell in enumerate(read(path).cells):
+        if cell.cell_type == "code" and "solution" not in cell.metadata.get("tags", []) and \
+                _top_level_asserts(cell.source):
+            assert STRUCTURAL in cell.source or "needs_pretrained_weights(" in cell.source, \
+                f"{path.name}, cell {index}: say which kind of check this is:\n{cell.source[:300]}"
