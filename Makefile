@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 # Tests never touch the network: the Hugging Face libraries stay offline and the course uses `tiny`.
 OFFLINE := HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 COURSE_PROFILE=tiny MPLBACKEND=Agg
 
-.PHONY: install test course lab tiny info clean
+.PHONY: install test course verify lab tiny info clean
 
 install: $(STAMP)
 
@@ -29,6 +29,18 @@ test: $(STAMP)
 
 course: $(STAMP)
 	$(PY) -m helpers run
+
+# For maintainers: every notebook at real sizes, offline, against the Hugging Face cache in HF_HOME: real-size
+# stand-ins with random weights built by ../shared/tools/realshape (STAND_IN=1, the default: the checks that need
+# pretrained weights report "skipped"), or a real prefetched cache (STAND_IN=0: every check asserts). Fails when a
+# notebook fails or breaks the profile's time or memory budget; build/report.md has the times and peak memory.
+# On a CPU, `full` runs capped: at most 2 optimizer steps and 16 rows of each data set, the sizes otherwise full.
+PROFILE ?= quick
+STAND_IN ?= 1
+VERIFY_CAPS_full := --max-steps 2 --max-rows 16
+verify: $(STAMP)
+	HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 $(PY) -m helpers run --profile $(PROFILE) --budget \
+		$(if $(filter 1,$(STAND_IN)),--stand-in-weights) $(VERIFY_CAPS_$(PROFILE)) $(NOTEBOOKS)
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks

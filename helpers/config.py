@@ -64,7 +64,13 @@ LESSONS = {
            "outcome": "fine-tune a classifier by feature extraction, full fine-tuning and LoRA, and compare them"},
     "05": {"title": "Dialogue summarization with LoRA", "notebook": "05_dialogue_summarization_with_lora.ipynb",
            "outcome": "fine-tune FLAN-T5 with LoRA, evaluate with ROUGE, and ship the adapter"},
+    "06": {"title": "Instruction-tuning a small chat model", "notebook": "06_instruction_tuning_a_chat_model.ipynb",
+           "outcome": "fine-tune a decoder chat model on conversations with the loss on the answer only, and compare "
+                      "it with FLAN-T5"},
 }
+
+# Lessons 05 and 06 score the same test dialogues: the first EVAL_DIALOGUES[profile] distinct ones of DialogSum.
+EVAL_DIALOGUES = {"full": 200, "quick": 50, "tiny": 40}
 
 # THE profiles table: lesson -> {"all": settings every profile shares, "full"/"quick"/"tiny": what differs}.
 # "models" and "datasets" map a role in the lesson to a logical name above.
@@ -143,20 +149,39 @@ LESSON_SETTINGS = {
         "all": {"models": {"seq2seq": "flan-t5"}, "datasets": {"dialogues": "dialogsum"},
                 "max_source_length": 256, "max_target_length": 64, "batch_size": 8, "lora_r": 32, "lora_alpha": 32,
                 "lora_dropout": 0.05, "full_lr": 3e-4, "train_steps": 50},
-        "full": {"train_size": 2000, "val_size": 100, "eval_size": 200, "max_source_length": 512,
+        "full": {"train_size": 2000, "val_size": 100, "eval_size": EVAL_DIALOGUES["full"], "max_source_length": 512,
                  "max_target_length": 128, "lora_lr": 1e-3, "train_steps": 250, "max_new_tokens": 100,
                  "generation_batch_size": 32,
                  "seconds": {"total": 780, "zero_shot": 40, "lora_train": 150, "full_train": 220,
                              "evaluate": 80, "deploy": 60}},
-        "quick": {"models": {"seq2seq": "flan-t5-small"}, "train_size": 800, "val_size": 32, "eval_size": 50,
+        "quick": {"models": {"seq2seq": "flan-t5-small"}, "train_size": 800, "val_size": 32,
+                  "eval_size": EVAL_DIALOGUES["quick"],
                   "lora_lr": 2e-3, "max_new_tokens": 60, "generation_batch_size": 25,
                   "seconds": {"total": 900, "zero_shot": 30, "lora_train": 300, "full_train": 400,
                               "evaluate": 60, "deploy": 20}},
-        "tiny": {"train_size": 400, "val_size": 40, "eval_size": 40, "batch_size": 16, "lora_r": 4,
+        "tiny": {"train_size": 400, "val_size": 40, "eval_size": EVAL_DIALOGUES["tiny"], "batch_size": 16, "lora_r": 4,
                  "lora_lr": 1e-2, "full_lr": 3e-3, "train_steps": 150, "max_new_tokens": 40,
                  "generation_batch_size": 40,
                  "seconds": {"total": 45, "zero_shot": 2, "lora_train": 15, "full_train": 15,
                              "evaluate": 2, "deploy": 1}},
+    },
+    "06": {
+        # chat: the instruct model whose chat template the lesson uses and demonstrates; base: the model trained.
+        # max_length: prompt and answer together, in tokens; a longer dialogue is cut inside the template.
+        # train_steps: optimizer steps, the same for the answer-only run and the prompt-counted one.
+        "all": {"models": {"chat": "smollm2-instruct", "base": "smollm2"}, "datasets": {"dialogues": "dialogsum"},
+                "train_size": 800, "val_size": 32, "max_length": 384, "batch_size": 8, "lora_r": 16,
+                "lora_alpha": 32, "lora_dropout": 0.05, "lr": 5e-4, "train_steps": 50, "max_new_tokens": 60,
+                "generation_batch_size": 25, "demo_new_tokens": 60},
+        "full": {"train_size": 4000, "val_size": 100, "eval_size": EVAL_DIALOGUES["full"], "max_length": 768,
+                 "lr": 2e-4, "train_steps": 400, "max_new_tokens": 100, "generation_batch_size": 32,
+                 "seconds": {"total": 900, "load": 30, "sft": 240, "evaluate": 120, "deploy": 30}},
+        "quick": {"eval_size": EVAL_DIALOGUES["quick"],
+                  "seconds": {"total": 900, "load": 20, "sft": 240, "evaluate": 150, "deploy": 30}},
+        "tiny": {"train_size": 400, "val_size": 40, "eval_size": EVAL_DIALOGUES["tiny"], "max_length": 192,
+                 "batch_size": 16, "lr": 1e-2, "train_steps": 150, "max_new_tokens": 30,
+                 "generation_batch_size": 40, "demo_new_tokens": 30,
+                 "seconds": {"total": 40, "load": 1, "sft": 8, "evaluate": 3, "deploy": 2}},
     },
 }
 

@@ -210,15 +210,20 @@ class Run:
         """`datasets.load_dataset` on this lesson's dataset, with a learner-sized error if it fails."""
         from datasets import load_dataset
 
+        from datasets import config as datasets_config
+
         ident = self.dataset_id(role)
+        variable = "HF_HOME"
         if self.profile == "tiny":
             # The tiny data's own cache, one per fixture version: datasets keys the cache of a local folder by its
             # name and files pattern, so a rebuilt fixture would otherwise be served from an older version's cache.
             kwargs.setdefault("cache_dir", str(cache.tiny_dir() / "datasets-cache"))
+            variable = config.CACHE_ENV
         try:
             return load_dataset(ident, **kwargs)
         except OSError as error:
-            raise dataset_error(self.profile, ident, error) from error
+            folder = Path(kwargs.get("cache_dir") or datasets_config.HF_DATASETS_CACHE)
+            raise dataset_error(self.profile, ident, error, folder, variable) from error
 
     def workdir(self):
         """A fresh, empty folder for this lesson's files (checkpoints, adapters, saved models); see output_root()."""
@@ -245,14 +250,13 @@ class Run:
         return roles[role]
 
 
-def dataset_error(profile, ident, error):
-    """The course error for a failed load_dataset: offline, a folder it cannot write, or the error itself."""
+def dataset_error(profile, ident, error, folder, variable):
+    """The course error for a failed load_dataset: offline, a folder it cannot write (named, with the variable that
+    moves it), or the error itself."""
     if isinstance(error, ConnectionError) or "offline" in str(error).lower() or "connect" in str(error).lower():
         return offline_error(profile, [ident])
     if getattr(error, "errno", None) in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC):
-        from datasets import config as datasets_config
-
-        return cache.writable_folder_error(Path(datasets_config.HF_DATASETS_CACHE), "HF_HOME", HF_SPACE_MB, error)
+        return cache.writable_folder_error(folder, variable, HF_SPACE_MB, error)
     return error
 
 

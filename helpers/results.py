@@ -96,6 +96,19 @@ def record(run, table, rows, plot=()):
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
+def recorded(lesson, table, profile):
+    """The rows that a headless run of `lesson` recorded for `table` in this profile, or None: from this run's
+    results folder, else from build/results of the course's checkout or of the current folder (make course)."""
+    folders = [results_dir()] if results_dir() else []
+    folders += [Path(__file__).resolve().parent.parent / "build" / "results", Path.cwd() / "build" / "results"]
+    for folder in folders:
+        path = folder / f"{lesson}.json"
+        content = json.loads(path.read_text()).get(table) if path.is_file() else None
+        if content and content["profile"] == profile:
+            return content["rows"]
+    return None
+
+
 def load_all(folder):
     """{lesson: {table: {"profile", "rows", "plot"}}} from a results folder."""
     return {p.stem: json.loads(p.read_text()) for p in sorted(Path(folder).glob("*.json"))}

@@ -32,11 +32,15 @@ def test_names_in_the_table_exist(lesson):
 
 
 def test_time_budgets_per_profile():
-    """Design brief §2: tiny ≤ 60 s, quick ≤ 10 min, full ≤ 20 min per notebook."""
-    limits = {"tiny": 60, "quick": 600, "full": 1200}
+    """Design brief §2 and §6, as helpers.runner.BUDGETS holds them: tiny at most 60 s per notebook, quick at most
+    20 min on 2 cores (about 10 on a 4-core laptop); full at most 20 min on a T4."""
+    from helpers.runner import BUDGETS
+
+    limits = {"tiny": BUDGETS["tiny"]["notebook_s"], "quick": BUDGETS["quick"]["notebook_s"], "full": 20 * 60}
     for lesson, profiles in config.PROFILES.items():
         for profile, settings in profiles.items():
             assert settings["seconds"]["total"] <= limits[profile], (lesson, profile)
+    assert sum(p["quick"]["seconds"]["total"] for p in config.PROFILES.values()) <= BUDGETS["quick"]["total_s"]
 
 
 def test_dataset_ids_are_namespaced():

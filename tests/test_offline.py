@@ -74,15 +74,24 @@ def run(tiny_fixtures):
     return course.setup("00", profile="tiny", quiet=True)
 
 
-def test_a_folder_that_cannot_be_written_is_not_called_offline(run, monkeypatch):
-    """A read-only HF_HOME (a cache handed out at a workshop) is named, not mistaken for a missing network."""
-    import datasets.config
-
-    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", "/sys/hf-datasets")  # refused, even to root
+def test_a_folder_that_cannot_be_written_is_not_called_offline(run):
+    """A read-only cache (an HF_HOME handed out at a workshop) is named, not mistaken for a missing network."""
     with pytest.raises(CourseError) as error:
-        run.load_dataset("reviews")
+        run.load_dataset("reviews", cache_dir="/sys/hf-datasets")  # writing under /sys is refused, even to root
     message = str(error.value)
-    assert "/sys/hf-datasets" in message and "HF_HOME" in message and "Hub" not in message
+    assert "/sys/hf-datasets" in message and "COURSE_CACHE" in message and "Hub" not in message
+
+
+def test_quick_names_hf_home_for_a_cache_it_cannot_write(run, monkeypatch):
+    import datasets
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(datasets, "load_dataset", refused)
+    quick = course.Run("00", "quick", "test", "cpu", course.lesson_settings("00", "quick"))
+    with pytest.raises(CourseError, match="HF_HOME"):
+        quick.load_dataset("reviews")
 
 
 @pytest.mark.parametrize("failure, expected", [
