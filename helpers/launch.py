@@ -1,0 +1,130 @@
+"""What the training scripts share when `accelerate launch` runs them on several processes (scripts/).
+
+Under data parallelism every process holds a full copy of the model and reads its own shard of each global batch;
+the gradients are averaged before every optimizer step, so the copies stay equal. These helpers let a script show
+that this is what happened: which rows each process read (disjoint within a step), how large the global batch
+was, and how many optimizer steps one process with that batch would have taken.
+"""
+
+import json
+import math
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+_WORLD_SIZE_VARIABLES = ("WORLD_SIZE", "PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "MV2_COMM_WORLD_SIZE")
+
+
+def _requested_processes(parent_command):
+    """The N of `--num_processes N` (or `=N`) in the command line of `accelerate launch`, else None."""
+    for i, word in enumerate(parent_command):
+        if word.startswith("--num_processes="):
+            return int(word.split("=", 1)[1])
+        if word == "--num_processes" and i + 1 < len(parent_command):
+            return int(parent_command[i + 1])
+    return None
+
+
+def start_processes():
+    """Call first in a script. Makes `accelerate launch --cpu --num_processes N` start N processes, and makes every
+    multi-process run without a GPU train on the CPU together (gloo) rather than as N separate runs.
+
+    accelerate starts several CPU processes only through `mpirun`; without MPI installed its `--cpu` launcher starts
+    one process (it still sets MASTER_ADDR, for the N processes it was asked for). Then the script restarts itself
+    under `torch.distributed.run` (what `accelerate launch --multi_gpu` uses) with the N processes requested.
+    Returns this process's rank and the number of processes.
+    """
+    on_cpu = os.environ.get("ACCELERATE_USE_CPU", "").lower() in ("1", "true")
+    launched = any(name in os.environ for name in _WORLD_SIZE_VARIABLES)
+    if on_cpu and not launched and "MASTER_ADDR" in os.environ:
+        import psutil
+
+        processes = _requested_processes(psutil.Process().parent().cmdline())
+        if processes and processes > 1:
+            command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(processes),
+                       "--master_port", os.environ.get("MASTER_PORT", "29500"), sys.argv[0], *sys.argv[1:]]
+            print(f"accelerate launch --cpu started one process (it needs mpirun for more); starting {processes} "
+                  "with torch.distributed.run", flush=True)
+            os.execv(sys.executable, command)
+    processes = int(os.environ.get("WORLD_SIZE", "1"))
+    if processes > 1:
+        import torch
+
+        if not torch.cuda.is_available():  # else TrainingArguments sees no GPU and trains each process alone
+            os.environ["ACCELERATE_USE_CPU"] = "true"
+    return int(os.environ.get("RANK", "0")), processes
+
+
+class ShardRecorder:
+    """Wraps a data collator and remembers, batch by batch, the "idx" of every training row this process reads.
+
+    The training set carries an "idx" column (the row's number); evaluation sets do not, and pass through untouched.
+    """
+
+    def __init__(self, collator):
+        self.collator, self.batches = collator, []
+
+    def __call__(self, features):
+        features = [dict(f) for f in features]
+        ids = [f.pop("idx") for f in features if "idx" in f]
+        if ids:
+            self.batches.append(ids)
+        return self.collator(features)
+
+
+def check_sharding(recorder, trainer, folder, rows):
+    """Every process writes what it read; the main process checks that, step by step, the processes read disjoint
+    rows, and that the first epoch covered the training set. Returns the facts (main process) or None."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    rank, world = trainer.args.process_index, trainer.args.world_size
+    (folder / f"rank{rank}.json").write_text(json.dumps(recorder.batches))
+    trainer.accelerator.wait_for_everyone()
+    if not trainer.is_world_process_zero():
+        return None
+    per_rank = [json.loads((folder / f"rank{r}.json").read_text()) for r in range(world)]
+    steps = min(len(batches) for batches in per_rank)
+    disjoint = all(not set.intersection(*(set(batches[step]) for batches in per_rank)) for step in range(steps)) \
+        if world > 1 else True
+    per_epoch = math.ceil(math.ceil(rows / world) / len(per_rank[0][0])) if per_rank[0] else 0
+    epochs = [[{i for batches in per_rank for batch in batches[start:start + per_epoch] for i in batch}]
+              for start in range(0, steps - per_epoch + 1, per_epoch)] if per_epoch else []
+    return {"processes": world, "batches read per process": [len(b) for b in per_rank],
+            "rows read per process in the first epoch": [sum(map(len, b[:per_epoch])) for b in per_rank],
+            "disjoint within every step": disjoint,
+            "epochs checked": len(epochs),
+            "every epoch covers every row": bool(epochs) and all(e[0] == set(range(rows)) for e in epochs)}
+
+
+def sampling_for(trainer_settings, processes):
+    """The Trainer settings to use on `processes` processes.
+
+    Several processes must draw the same order of rows, each taking its own batches of it. accelerate keeps a plain
+    shuffled order in step on every process, but the Trainer's length-grouped order draws from each process's own
+    random state, which drifts apart once dropout has drawn different numbers (measured: from the second epoch on,
+    some rows were read twice in a step and others not at all). So several processes shuffle plainly.
+    """
+    if processes > 1 and trainer_settings.get("train_sampling_strategy") == "group_by_length":
+        return {**trainer_settings, "train_sampling_strategy": "random"}
+    return trainer_settings
+
+
+def batch_facts(trainer, rows, epochs=None, max_steps=-1):
+    """The global batch, and the optimizer steps taken against those one process with that batch would take."""
+    args = trainer.args
+    global_batch = args.per_device_train_batch_size * args.world_size * args.gradient_accumulation_steps
+    one_process = max_steps if max_steps and max_steps > 0 else math.ceil(math.ceil(rows / global_batch) * epochs)
+    return {"per-device batch": args.per_device_train_batch_size, "processes": args.world_size,
+            "gradient accumulation": args.gradient_accumulation_steps, "global batch": global_batch,
+            "optimizer steps": trainer.state.global_step, "steps of one process with the global batch": one_process}
+
+
+def write_results(folder, arguments, settings, facts):
+    """metrics.json in the output folder: the arguments, the lesson's settings used, and what the run measured."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    payload = {"arguments": asdict(arguments), "settings": {k: v for k, v in settings.items() if k != "seconds"},
+               **facts}
+    (folder / "metrics.json").write_text(json.dumps(payload, indent=1, default=str))
+    return folder / "metrics.json"

@@ -1,0 +1,98 @@
+"""The fine-tuning recipes of lessons 04 and 05, shared by the notebooks and by scripts/ (never copied).
+
+Each recipe is plain data or a short step: which rows make the splits, how they are tokenized, what the Trainer is
+told, which modules LoRA adapts, how the result is scored. The notebooks show these values and explain them; the
+scripts call the same functions, so a script trained with `--profile quick` is lesson 04's or 05's run.
+"""
+
+import math
+
+import numpy as np
+
+from . import validate
+from .dialogsum import distinct_dialogues
+from .metrics import classification_metrics
+from .prompts import DEFAULT_TEMPLATE, fit_dialogue
+
+CLASSIFIER_LORA_TARGETS = ["q_lin", "v_lin"]  # DistilBERT's query and value projections
+SUMMARIZER_LORA_TARGETS = ["q", "v"]  # T5's query and value projections
+SUMMARY_TEMPLATE = DEFAULT_TEMPLATE
+LENGTH_PERCENTILE, LENGTH_MULTIPLE = 95, 32  # lesson 05's rule for max lengths
+
+
+# ---------------------------------------------------------------- lesson 04: sentiment classification
+
+
+def imdb_splits(reviews, settings, seed):
+    """Train and validation cut from IMDB's train split, test from its test split: the same rows for every method."""
+    pool = reviews["train"].shuffle(seed=seed)
+    train_size, val_size = settings["train_size"], settings["val_size"]
+    return {"train": pool.select(range(train_size)),
+            "validation": pool.select(range(train_size, train_size + val_size)),
+            "test": reviews["test"].shuffle(seed=seed).select(range(settings["test_size"]))}
+
+
+def tokenize_reviews(split, tokenizer, max_length):
+    """Token ids of every review, truncated to `max_length` and not padded (the collator pads each batch)."""
+    return split.map(lambda batch: tokenizer(batch["text"], truncation=True, max_length=max_length), batched=True,
+                     remove_columns=["text"])
+
+
+def classifier_metrics(eval_pred):
+    """The Trainer's compute_metrics: accuracy, precision, recall, F1 and ROC-AUC from logits and labels."""
+    import torch
+
+    logits, label_ids = eval_pred
+    probabilities = torch.tensor(logits).float().softmax(-1).numpy()
+    return classification_metrics(label_ids, probabilities.argmax(-1), probabilities[:, 1])
+
+
+def classifier_trainer_settings(settings):
+    """TrainingArguments of lesson 04 besides output_dir, epochs, learning rate and seed, as a plain dict."""
+    return dict(
+        max_steps=settings["max_steps"],  # -1: the epochs decide; smoke runs cap the steps
+        weight_decay=0.01, warmup_steps=0.1,  # the first 10% of the steps warm the learning rate up
+        per_device_train_batch_size=settings["batch_size"], per_device_eval_batch_size=2 * settings["batch_size"],
+        train_sampling_strategy="group_by_length",  # batches of similar lengths: little padding
+        eval_strategy="epoch", logging_strategy="epoch", save_strategy="epoch",
+        load_best_model_at_end=True, metric_for_best_model="f1",  # keep the checkpoint with the best validation F1
+        save_total_limit=1, save_only_model=True, label_names=["labels"], report_to="none")
+
+
+# ---------------------------------------------------------------- lesson 05: dialogue summarization
+
+
+def dialogsum_rows(dialogues, settings, seed):
+    """Seeded training and validation rows, and the first `eval_size` distinct test dialogues with all references."""
+    return {"train": dialogues["train"].shuffle(seed=seed).select(range(settings["train_size"])),
+            "validation": dialogues["validation"].shuffle(seed=seed).select(range(settings["val_size"])),
+            "test": distinct_dialogues(dialogues["test"], settings["eval_size"])}
+
+
+def length_limit(lengths, cap):
+    """Lesson 05's rule: the 95th percentile of the token lengths, rounded up to a multiple of 32, at most `cap`."""
+    if isinstance(lengths, str) or not len(lengths):
+        validate.texts("lengths", lengths)  # raises: a non-empty list of counts is needed
+    value = np.percentile(lengths, LENGTH_PERCENTILE)
+    return int(min(cap, -(-value // LENGTH_MULTIPLE) * LENGTH_MULTIPLE))
+
+
+def summary_prompt(dialogue, tokenizer, max_source_length):
+    """The instruction with the dialogue; a dialogue too long is cut inside the template, never the cue."""
+    return fit_dialogue(dialogue, tokenizer, max_source_length, SUMMARY_TEMPLATE).text
+
+
+def summarizer_trainer_settings(settings):
+    """Seq2SeqTrainingArguments of lesson 05 besides output_dir, learning rate and seed, as a plain dict."""
+    steps = settings["train_steps"]
+    return dict(
+        max_steps=steps,  # the same number of optimizer steps for every method
+        per_device_train_batch_size=settings["batch_size"], per_device_eval_batch_size=settings["batch_size"],
+        eval_strategy="steps", eval_steps=max(1, steps // 4), logging_steps=max(1, steps // 12),
+        train_sampling_strategy="group_by_length",  # dialogues of similar lengths together: little padding
+        save_strategy="no", report_to="none")
+
+
+def steps_per_epoch(rows, per_device_batch_size, processes=1, accumulation=1):
+    """Optimizer steps of one epoch when `processes` each take a disjoint shard of every global batch."""
+    return math.ceil(math.ceil(rows / processes) / per_device_batch_size / accumulation)

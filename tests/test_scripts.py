@@ -1,0 +1,93 @@
+"""The training scripts under `accelerate launch`: two CPU processes train one model on disjoint shards of each
+global batch, in the tiny profile, offline, and take the optimizer steps one process with that batch would take."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from helpers import recipes
+
+ROOT = Path(__file__).resolve().parent.parent
+PER_DEVICE = 8
+
+
+def launch(script, output, *arguments, processes=2):
+    command = [sys.executable, "-m", "accelerate.commands.launch", "--num_processes", str(processes), "--cpu",
+               "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
+               str(ROOT / "scripts" / script), "--profile", "tiny", "--output_dir", str(output),
+               "--per_device_batch_size", str(PER_DEVICE), *arguments]
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "OMP_NUM_THREADS": "1"})
+    return result, time.perf_counter() - started
+
+
+@pytest.fixture(scope="module")
+def classifier_run(tmp_path_factory, tiny_fixtures):
+    output = tmp_path_factory.mktemp("classifier")
+    result, seconds = launch("train_classifier.py", output, "--method", "lora")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return output, json.loads((output / "metrics.json").read_text()), seconds
+
+
+def test_two_processes_train_one_model_on_disjoint_shards(classifier_run):
+    _, metrics, seconds = classifier_run
+    batches, sharding = metrics["batches"], metrics["sharding"]
+    assert batches["processes"] == 2 and batches["global batch"] == 2 * PER_DEVICE
+    assert sharding["disjoint within every step"] and sharding["every epoch covers every row"]
+    assert sharding["epochs checked"] == metrics["settings"]["epochs"]
+    rows = metrics["settings"]["train_size"]
+    assert sharding["rows read per process in the first epoch"] == [rows // 2, rows // 2]
+    assert seconds < 60, f"the 2-process run took {seconds:.0f} s"
+
+
+def test_the_steps_are_those_of_one_process_with_the_global_batch(classifier_run):
+    _, metrics, _ = classifier_run
+    settings, batches = metrics["settings"], metrics["batches"]
+    one_process = recipes.steps_per_epoch(settings["train_size"], 2 * PER_DEVICE) * settings["epochs"]
+    assert batches["optimizer steps"] == batches["steps of one process with the global batch"] == one_process
+
+
+def test_the_trained_model_beats_the_untrained_head_it_started_from(classifier_run):
+    _, metrics, _ = classifier_run
+    assert metrics["trained (test)"]["accuracy"] > metrics["untrained head (test)"]["accuracy"] + 0.1, metrics
+
+
+def test_the_adapter_reloads_on_the_base_model(classifier_run):
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from helpers import cache
+
+    output, metrics, _ = classifier_run
+    base = AutoModelForSequenceClassification.from_pretrained(cache.model_path("distilbert"), num_labels=2)
+    model = PeftModel.from_pretrained(base, output / "adapter").eval()
+    tokenizer = AutoTokenizer.from_pretrained(output / "adapter")
+    with torch.no_grad():
+        logits = model(**tokenizer(["A wonderful, moving film.", "Dull and awful."], return_tensors="pt",
+                                   padding=True)).logits
+    assert logits.shape == (2, 2) and torch.isfinite(logits).all()
+
+
+@pytest.mark.parametrize("command, expected", [
+    (["accelerate", "launch", "--num_processes", "2", "--cpu", "x.py"], 2),
+    (["python", "-m", "accelerate.commands.launch", "--num_processes=3", "x.py"], 3),
+    (["accelerate", "launch", "--cpu", "x.py"], None)])
+def test_the_requested_process_count_is_read_from_the_launch_command(command, expected):
+    from helpers.launch import _requested_processes
+
+    assert _requested_processes(command) == expected
+
+
+def test_several_processes_shuffle_in_step_and_one_keeps_length_groups():
+    from helpers.launch import sampling_for
+
+    settings = {"train_sampling_strategy": "group_by_length", "max_steps": 3}
+    assert sampling_for(settings, 1) == settings
+    assert sampling_for(settings, 2) == {"train_sampling_strategy": "random", "max_steps": 3}
