@@ -1,8 +1,8 @@
 """Plumbing for lesson 04 (sentiment fine-tuning three ways).
 
-What the lesson teaches stays in the notebook: the head and its training loop, the Trainer setup, the LoRA
-config. This module holds what would only clutter it: batched inference in length order, features computed
-once, wall-time and peak-memory measurement, padding bookkeeping, k-fold splitting, and the lesson's figures.
+What the lesson teaches stays in the notebook: the frozen-feature loop, the head and its training loop, the
+Trainer setup, the LoRA config. This module holds what would only clutter it: class probabilities of a model in
+batches of similar lengths, padding bookkeeping, k-fold splitting, and the lesson's figures.
 """
 
 import matplotlib.pyplot as plt
@@ -43,30 +43,6 @@ def _batched_forward(model, tokenizer, texts, max_length, batch_size, device, pr
             for row, output in zip(rows, outputs):
                 results[row] = output
     return results
-
-
-def frozen_features(backbone, tokenizer, texts, max_length, batch_size=64, device="cpu", pooling="cls",
-                    progress=False):
-    """One feature vector per text from a frozen encoder, computed once, in inference mode, in batches.
-
-    `pooling="cls"` takes the last hidden state of the first token ([CLS]), what DistilBERT's own classifier
-    reads; `pooling="mean"` averages the last hidden states of the real (non-padding) tokens.
-    Returns a float32 CPU tensor of shape (len(texts), hidden size), in the order of `texts`.
-    """
-    import torch
-
-    validate.choice("pooling", pooling, ("cls", "mean"))
-
-    def step(model, inputs):
-        hidden = model(**inputs).last_hidden_state
-        if pooling == "cls":
-            return hidden[:, 0]
-        mask = inputs["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        return (hidden * mask).sum(1) / mask.sum(1)
-
-    rows = _batched_forward(backbone, tokenizer, texts, max_length, batch_size, device, progress,
-                            "features", step)
-    return torch.stack(rows)
 
 
 def predict_proba(model, tokenizer, texts, max_length, batch_size=64, device="cpu", progress=False):
@@ -145,8 +121,9 @@ def length_histogram(lengths, max_length=None, title="Review length in tokens", 
     ax.hist(lengths, bins=40, color="tab:blue", alpha=0.85)
     ax.axvline(float(np.median(lengths)), color="black", linestyle=":", label=f"median {np.median(lengths):.0f}")
     if max_length is not None:
-        share = float(np.mean(np.asarray(lengths) > max_length))
-        ax.axvline(max_length, color="tab:red", linestyle="--", label=f"max_length {max_length} ({share:.0%} longer)")
+        longer = int(np.sum(np.asarray(lengths) > max_length))  # a count: a rounded share would hide a few
+        ax.axvline(max_length, color="tab:red", linestyle="--",
+                   label=f"max_length {max_length}: {longer} of {len(lengths)} longer")
     ax.set(title=title, xlabel="tokens", ylabel="reviews")
     ax.legend(fontsize=8)
     fig.tight_layout()

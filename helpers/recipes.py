@@ -13,6 +13,7 @@ from . import validate
 from .dialogsum import distinct_dialogues
 from .metrics import classification_metrics
 from .prompts import DEFAULT_TEMPLATE, fit_dialogue
+from .seq2seq import round_up
 
 CLASSIFIER_LORA_TARGETS = ["q_lin", "v_lin"]  # DistilBERT's query and value projections
 SUMMARIZER_LORA_TARGETS = ["q", "v"]  # T5's query and value projections
@@ -74,7 +75,7 @@ def length_limit(lengths, cap):
     if isinstance(lengths, str) or not len(lengths):
         validate.texts("lengths", lengths)  # raises: a non-empty list of counts is needed
     value = np.percentile(lengths, LENGTH_PERCENTILE)
-    return int(min(cap, -(-value // LENGTH_MULTIPLE) * LENGTH_MULTIPLE))
+    return min(cap, round_up(value, LENGTH_MULTIPLE))
 
 
 def summary_prompt(dialogue, tokenizer, max_source_length):

@@ -173,8 +173,8 @@ def length_histograms(source_lengths, target_lengths, source_cut=None, target_cu
         lengths = list(lengths)
         ax.hist(lengths, bins=30, color="tab:blue", alpha=0.8)
         if cut is not None:
-            kept = sum(n <= cut for n in lengths) / len(lengths)
-            ax.axvline(cut, color="tab:red", linestyle="--", label=f"max length {cut}: {kept:.0%} fit")
+            longer = sum(n > cut for n in lengths)  # a count: a rounded share would say 0% for a few
+            ax.axvline(cut, color="tab:red", linestyle="--", label=f"max length {cut}: {longer} of {len(lengths)} longer")
             ax.legend(fontsize=8)
         ax.set(title=title, xlabel="tokens", ylabel="examples")
     fig.tight_layout()

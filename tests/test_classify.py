@@ -18,47 +18,7 @@ TEXTS = ["A wonderful film.", "The plot was dull and the acting was awful, I adm
 # ---------------------------------------------------------------- parameters and batching
 
 
-def test_length_sorted_batches_cover_every_index_once_longest_first():
-    lengths = [5, 1, 9, 3, 9, 2, 7]
-    batches = classify.length_sorted_batches(lengths, 3)
-    assert [len(b) for b in batches] == [3, 3, 1]
-    flat = [i for b in batches for i in b]
-    assert sorted(flat) == list(range(len(lengths)))
-    assert [lengths[i] for i in flat] == sorted(lengths, reverse=True)
-    with pytest.raises(ValueError):
-        classify.length_sorted_batches(lengths, 0)
-
-
-# ---------------------------------------------------------------- features and predictions
-
-
-@pytest.mark.parametrize("pooling", ["cls", "mean"])
-def test_frozen_features_match_one_review_at_a_time_in_input_order(tiny_encoder, pooling):
-    tokenizer, backbone, _ = tiny_encoder
-    backbone.train()  # the helper must switch dropout off, and restore the mode afterwards
-    batched = classify.frozen_features(backbone, tokenizer, TEXTS, max_length=64, batch_size=2, pooling=pooling)
-    assert backbone.training
-    assert batched.shape == (len(TEXTS), backbone.config.hidden_size) and batched.dtype == torch.float32
-    assert not batched.requires_grad
-    backbone.eval()
-    with torch.no_grad():
-        for i, text in enumerate(TEXTS):
-            inputs = tokenizer(text, return_tensors="pt")
-            hidden = backbone(**inputs).last_hidden_state[0]
-            single = hidden[0] if pooling == "cls" else hidden.mean(0)
-            torch.testing.assert_close(batched[i], single, atol=1e-4, rtol=1e-4)
-
-
-def test_frozen_features_are_the_same_every_time(tiny_encoder):
-    tokenizer, backbone, _ = tiny_encoder
-    first = classify.frozen_features(backbone, tokenizer, TEXTS, max_length=64)
-    assert torch.equal(first, classify.frozen_features(backbone, tokenizer, TEXTS, max_length=64))
-
-
-def test_frozen_features_reject_unknown_pooling(tiny_encoder):
-    tokenizer, backbone, _ = tiny_encoder
-    with pytest.raises(ValueError, match="pooling"):
-        classify.frozen_features(backbone, tokenizer, TEXTS, max_length=64, pooling="max")
+# ---------------------------------------------------------------- predictions
 
 
 def test_predict_proba_sums_to_one_and_keeps_the_order(tiny_encoder):
@@ -68,17 +28,27 @@ def test_predict_proba_sums_to_one_and_keeps_the_order(tiny_encoder):
     np.testing.assert_allclose(probs.sum(-1), 1.0, atol=1e-6)
     classifier.eval()
     with torch.no_grad():
-        single = classifier(**tokenizer(TEXTS[1], return_tensors="pt")).logits.softmax(-1)[0].numpy()
-    np.testing.assert_allclose(probs[1], single, atol=1e-5)
+        for i, text in enumerate(TEXTS):  # one at a time, unpadded: the same numbers
+            single = classifier(**tokenizer(text, return_tensors="pt")).logits.softmax(-1)[0].numpy()
+            np.testing.assert_allclose(probs[i], single, atol=1e-5)
+
+
+def test_predict_proba_turns_dropout_off_and_restores_the_mode(tiny_encoder):
+    tokenizer, _, classifier = tiny_encoder
+    classifier.train()
+    first = classify.predict_proba(classifier, tokenizer, TEXTS, max_length=64)
+    assert classifier.training
+    np.testing.assert_array_equal(first, classify.predict_proba(classifier, tokenizer, TEXTS, max_length=64))
+    classifier.eval()
 
 
 def test_max_length_truncates(tiny_encoder):
-    tokenizer, backbone, _ = tiny_encoder
-    short = classify.frozen_features(backbone, tokenizer, [TEXTS[1]], max_length=4, pooling="mean")
+    tokenizer, _, classifier = tiny_encoder
+    short = classify.predict_proba(classifier, tokenizer, [TEXTS[1]], max_length=4)
     with torch.no_grad():
         inputs = tokenizer(TEXTS[1], truncation=True, max_length=4, return_tensors="pt")
-        expected = backbone(**inputs).last_hidden_state[0].mean(0)
-    torch.testing.assert_close(short[0], expected, atol=1e-4, rtol=1e-4)
+        expected = classifier.eval()(**inputs).logits.softmax(-1)[0].numpy()
+    np.testing.assert_allclose(short[0], expected, atol=1e-5)
 
 
 # ---------------------------------------------------------------- padding

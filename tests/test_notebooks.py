@@ -152,3 +152,9 @@ def test_every_check_cell_says_which_kind_it_is(path):
                 _top_level_asserts(cell.source):
             assert STRUCTURAL in cell.source or "needs_pretrained_weights(" in cell.source, \
                 f"{path.name}, cell {index}: say which kind of check this is:\n{cell.source[:300]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_one_name_for_the_lessons_settings(path):
+    text = source(read(path))
+    assert "S = run.settings" in text and "run.settings[" not in text, "read the settings through S = run.settings"
