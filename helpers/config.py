@@ -81,7 +81,7 @@ LESSON_SETTINGS = {
         "all": {"models": {"encoder": "bert", "decoder": "gpt2", "seq2seq": "flan-t5"},
                 "datasets": {"reviews": "imdb", "dialogues": "dialogsum"}, "sample_size": 3},
         "full": {"seconds": {"total": 120, "load": 60}},
-        "quick": {"seconds": {"total": 60, "load": 20}},
+        "quick": {"seconds": {"total": 10, "load": 3}},
         "tiny": {"seconds": {"total": 10, "load": 2}},
     },
     "01": {
@@ -95,21 +95,21 @@ LESSON_SETTINGS = {
                 "mlm_batch_size": 8, "mlm_lr": 5e-5, "mlm_eval_size": 4, "mlm_eval_words": 40},
         "full": {"mlm_train_size": 4000, "mlm_steps": 200, "mlm_batch_size": 16, "mlm_eval_size": 16,
                  "seconds": {"total": 150, "load": 30, "continued_pretraining": 90}},
-        "quick": {"seconds": {"total": 300, "load": 20, "continued_pretraining": 150}},
+        "quick": {"seconds": {"total": 100, "load": 3, "continued_pretraining": 80}},
         "tiny": {"attention_layer": 1, "mlm_train_size": 150, "mlm_max_length": 64, "mlm_steps": 30,
                  "mlm_batch_size": 16, "mlm_lr": 1e-3, "mlm_eval_size": 8,
                  "seconds": {"total": 20, "load": 1, "continued_pretraining": 3}},
     },
     "02": {
         # eval_size: test dialogues scored with ROUGE (one batched pass per prompting setting);
-        # max_query_tokens: only dialogues whose zero-shot prompt is this short are evaluated, so that
-        # `shots` examples from a pool of `pool_size` training dialogues still fit in the 512-token input.
+        # shots: examples in a few-shot prompt, drawn from `pool_size` training dialogues; a prompt that does not fit
+        # the 512-token input uses fewer shots, then cuts the query dialogue inside the template (helpers.prompts).
         "all": {"models": {"seq2seq": "flan-t5"}, "datasets": {"dialogues": "dialogsum"},
-                "max_query_tokens": 200, "shots": 3, "show_size": 3, "samples": 5, "sensitivity_size": 4},
+                "shots": 3, "show_size": 3, "samples": 5, "sensitivity_size": 4},
         "full": {"eval_size": 200, "pool_size": 500, "sensitivity_size": 50, "max_new_tokens": 60, "batch_size": 16,
                  "seconds": {"total": 330, "load": 40, "rouge": 150, "sensitivity": 50}},
         "quick": {"eval_size": 20, "pool_size": 200, "max_new_tokens": 50, "batch_size": 10,
-                  "seconds": {"total": 245, "load": 5, "rouge": 125, "sensitivity": 30}},
+                  "seconds": {"total": 130, "load": 3, "rouge": 75, "sensitivity": 18}},
         "tiny": {"eval_size": 16, "pool_size": 100, "shots": 5, "max_new_tokens": 20, "batch_size": 16,
                  "seconds": {"total": 15, "load": 7, "rouge": 3, "sensitivity": 1}},
     },
@@ -119,7 +119,7 @@ LESSON_SETTINGS = {
         # dtype: GPT-2 stays in float32 everywhere: the token-for-token checks compare close probabilities.
         "all": {"models": {"lm": "gpt2"}, "datasets": {}, "dtype": "float32", "num_beams": 4, "show_top": 10},
         "full": {"max_new_tokens": 60, "num_beams": 5, "n_samples": 20, "seconds": {"total": 120, "comparison": 20}},
-        "quick": {"max_new_tokens": 40, "n_samples": 5, "seconds": {"total": 110, "comparison": 24}},
+        "quick": {"max_new_tokens": 40, "n_samples": 5, "seconds": {"total": 50, "comparison": 13}},
         "tiny": {"max_new_tokens": 24, "n_samples": 8, "seconds": {"total": 15, "comparison": 5}},
     },
     "04": {
@@ -136,14 +136,14 @@ LESSON_SETTINGS = {
                  "seconds": {"total": 900, "features": 60, "full_ft": 240, "lora": 200, "padding": 30}},
         "quick": {"max_length": 128, "epochs": 1, "lr": 1e-4, "lora_epochs": 2, "lora_lr": 1e-3,
                   "padding_sample": 64,
-                  "seconds": {"total": 640, "features": 73, "full_ft": 145, "lora": 213, "padding": 74}},
+                  "seconds": {"total": 320, "features": 33, "full_ft": 76, "lora": 108, "padding": 36}},
         "tiny": {"max_length": 256, "epochs": 3, "lr": 2e-3, "lora_r": 4, "lora_epochs": 3, "lora_lr": 5e-3,
                  "padding_sample": 200,
                  "seconds": {"total": 30, "features": 1, "full_ft": 5, "lora": 5, "padding": 2}},
     },
     "05": {
-        # quick uses flan-t5-small (77M parameters): on a CPU a flan-t5-base LoRA step takes ~6 s and a full
-        # fine-tuning step ~10 s on a 4-core laptop (design brief §7), too slow for enough steps in 10 min.
+        # quick uses flan-t5-small (77M parameters): on the 2-core CPU a flan-t5-base step of 8 dialogues took 6.6 s
+        # with LoRA and 9.7 s fully (small: 2.5 s and 2.9 s), too slow for enough steps in quick's budget.
         # *_size: rows of train / validation (loss during training) / distinct test dialogues (ROUGE).
         # max_*_length: upper caps; the notebook picks the lengths from the data's token-length distribution.
         # train_steps: optimizer steps, the same for LoRA and for full fine-tuning.
@@ -158,8 +158,8 @@ LESSON_SETTINGS = {
         "quick": {"models": {"seq2seq": "flan-t5-small"}, "train_size": 800, "val_size": 32,
                   "eval_size": EVAL_DIALOGUES["quick"],
                   "lora_lr": 2e-3, "max_new_tokens": 60, "generation_batch_size": 25,
-                  "seconds": {"total": 555, "zero_shot": 26, "lora_train": 189, "full_train": 247,
-                              "evaluate": 26, "deploy": 5}},
+                  "seconds": {"total": 290, "zero_shot": 11, "lora_train": 106, "full_train": 134,
+                              "evaluate": 14, "deploy": 4}},
         "tiny": {"train_size": 400, "val_size": 40, "eval_size": EVAL_DIALOGUES["tiny"], "batch_size": 16, "lora_r": 4,
                  "lora_lr": 1e-2, "full_lr": 3e-3, "train_steps": 150, "max_new_tokens": 40,
                  "generation_batch_size": 40,
@@ -179,7 +179,7 @@ LESSON_SETTINGS = {
                  "seconds": {"total": 900, "load": 30, "sft": 240, "evaluate": 120, "deploy": 30}},
         "quick": {"eval_size": EVAL_DIALOGUES["quick"], "max_length": 256, "batch_size": 4, "train_steps": 40,
                   "max_new_tokens": 48,
-                  "seconds": {"total": 900, "load": 10, "sft": 240, "evaluate": 120, "deploy": 35}},
+                  "seconds": {"total": 445, "load": 4, "sft": 180, "evaluate": 48, "deploy": 13}},
         "tiny": {"train_size": 400, "val_size": 40, "eval_size": EVAL_DIALOGUES["tiny"], "max_length": 192,
                  "batch_size": 16, "lr": 1e-2, "train_steps": 150, "max_new_tokens": 30,
                  "generation_batch_size": 40, "demo_new_tokens": 30,
