@@ -75,7 +75,7 @@ class ShardRecorder:
 
 def check_sharding(recorder, trainer, folder, rows):
     """Every process writes what it read; the main process checks that, step by step, the processes read disjoint
-    rows, and that the first epoch covered the training set. Returns the facts (main process) or None."""
+    rows, and that every complete epoch covered the training set. Returns the facts (main process) or None."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     rank, world = trainer.args.process_index, trainer.args.world_size
@@ -88,13 +88,13 @@ def check_sharding(recorder, trainer, folder, rows):
     disjoint = all(not set.intersection(*(set(batches[step]) for batches in per_rank)) for step in range(steps)) \
         if world > 1 else True
     per_epoch = math.ceil(math.ceil(rows / world) / len(per_rank[0][0])) if per_rank[0] else 0
-    epochs = [[{i for batches in per_rank for batch in batches[start:start + per_epoch] for i in batch}]
+    epochs = [{i for batches in per_rank for batch in batches[start:start + per_epoch] for i in batch}
               for start in range(0, steps - per_epoch + 1, per_epoch)] if per_epoch else []
     return {"processes": world, "batches read per process": [len(b) for b in per_rank],
             "rows read per process in the first epoch": [sum(map(len, b[:per_epoch])) for b in per_rank],
             "disjoint within every step": disjoint,
             "epochs checked": len(epochs),
-            "every epoch covers every row": bool(epochs) and all(e[0] == set(range(rows)) for e in epochs)}
+            "every epoch covers every row": bool(epochs) and all(seen == set(range(rows)) for seen in epochs)}
 
 
 def sampling_for(trainer_settings, processes):
