@@ -13,8 +13,12 @@ from .errors import CourseError, unknown_choice
 
 SEED = 42
 # Settings that count rows of data (capped in smoke runs by COURSE_MAX_ROWS); batch sizes are not among them.
-ROW_SETTINGS = ("train_size", "val_size", "test_size", "eval_size", "pool_size", "sensitivity_size",
-                "padding_sample", "show_size", "mlm_train_size", "mlm_eval_size")
+# Not capped: lesson 02's pool_size, the training dialogues few-shot examples are chosen from, which costs only
+# tokenization, and whose size decides whether short enough examples exist (a 16-row pool has none).
+ROW_SETTINGS = ("train_size", "val_size", "test_size", "eval_size", "sensitivity_size",
+                "padding_sample", "show_size", "sample_size", "mlm_train_size", "mlm_eval_size")
+# Settings that count optimizer steps (capped in smoke runs by COURSE_MAX_STEPS). -1 means "the epochs decide".
+STEP_SETTINGS = ("max_steps", "train_steps", "mlm_steps")
 # Room the course needs in HF_HOME for what it downloads or prepares there (models and datasets of `full`).
 HF_SPACE_MB = 4000
 
@@ -280,8 +284,10 @@ def capped(settings, max_rows=None, max_steps=None):
         for key in ROW_SETTINGS:
             if key in settings:
                 settings[key] = min(settings[key], max_rows)
-    if max_steps and "max_steps" in settings:
-        settings["max_steps"] = max_steps if settings["max_steps"] < 0 else min(settings["max_steps"], max_steps)
+    if max_steps:
+        for key in STEP_SETTINGS:
+            if key in settings:
+                settings[key] = max_steps if settings[key] < 0 else min(settings[key], max_steps)
     return settings
 
 

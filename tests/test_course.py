@@ -1,5 +1,7 @@
 """The setup call: profile choice, the run and its table, one summary record per lesson, smoke-run caps."""
 
+import re
+
 import pytest
 import torch
 
@@ -102,6 +104,19 @@ def test_smoke_caps_touch_row_counts_and_steps_only():
     capped = course.capped(settings, max_rows=16, max_steps=2)
     assert capped == {**settings, "train_size": 16, "eval_size": 16, "max_steps": 2}
     assert course.capped(settings) == settings
+    steps = course.capped({"train_steps": 250, "mlm_steps": 200, "max_steps": -1, "epochs": 2}, max_steps=2)
+    assert steps == {"train_steps": 2, "mlm_steps": 2, "max_steps": 2, "epochs": 2}
+
+
+def test_every_row_or_step_setting_of_the_table_is_capped():
+    """A new setting that counts rows or steps must be named in ROW_SETTINGS or STEP_SETTINGS, or smoke runs of
+    `full` silently run it at full size (lesson 01's 200 MLM steps once took 24 minutes that way)."""
+    counted = re.compile(r"(_size|_steps|_sample)$|^max_steps$")
+    not_counts = {"batch_size", "mlm_batch_size", "generation_batch_size", "pool_size"}
+    keys = {key for lesson in config.PROFILES.values() for settings in lesson.values() for key in settings}
+    uncapped = {k for k in keys if counted.search(k) and k not in not_counts} - set(course.ROW_SETTINGS) \
+        - set(course.STEP_SETTINGS)
+    assert not uncapped, f"settings that count rows or steps but are not capped: {sorted(uncapped)}"
 
 
 def test_stand_in_weights_are_refused_in_tiny(monkeypatch, tiny_fixtures):

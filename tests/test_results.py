@@ -1,8 +1,10 @@
 """What a headless run reports (helpers.results): tables kept exact for the notebook, rounded for the report."""
 
+from pathlib import Path
+
 import pytest
 
-from helpers import course, results
+from helpers import config, course, results, runner
 
 
 @pytest.fixture
@@ -27,3 +29,13 @@ def test_recorded_finds_a_table_of_the_same_profile_only(monkeypatch, tmp_path, 
 def test_record_rejects_rows_that_are_not_a_table(run):
     with pytest.raises(ValueError, match="row name"):
         results.record(run, "bad", [1, 2, 3])
+
+
+def test_a_capped_run_reports_times_without_ratios(tmp_path):
+    """A smoke run with fewer steps and rows is not the profile's run: its times get no ratio and no ⚠."""
+    row = {"path": Path("notebooks") / config.LESSONS["05"]["notebook"], "status": "passed", "seconds": 999.0,
+           "error": "", "peak_gb": 0.5, "cells": [(3, 500.0, "lora_train")]}
+    compared = runner.write_report([row], "full", tmp_path / "none", tmp_path / "a.md").read_text()
+    capped = runner.write_report([row], "full", tmp_path / "none", tmp_path / "b.md", compare=False).read_text()
+    assert " ⚠ |" in compared and " ⚠ |" not in capped
+    assert "cannot be compared" in capped and "cannot be compared" not in compared
