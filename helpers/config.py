@@ -76,6 +76,9 @@ EVAL_DIALOGUES = {"full": 200, "quick": 50, "tiny": 40}
 # THE profiles table: lesson -> {"all": settings every profile shares, "full"/"quick"/"tiny": what differs}.
 # "models" and "datasets" map a role in the lesson to a logical name above.
 # "seconds" holds times: "total" for the whole notebook, other keys for single long steps (Run.estimate).
+# quick's seconds: the geometric mean of two `make verify PROFILE=quick` runs against the real-size stand-ins on
+# two 2-core machines, an Intel Xeon and an AMD EPYC that took 1.1-1.7x as long, so that each printed figure is
+# within 1.3x of both; tiny's: measured on a 2-core CPU; full's: estimates for a Colab T4, never timed on one.
 LESSON_SETTINGS = {
     "00": {
         "all": {"models": {"encoder": "bert", "decoder": "gpt2", "seq2seq": "flan-t5"},
@@ -95,7 +98,7 @@ LESSON_SETTINGS = {
                 "mlm_batch_size": 8, "mlm_lr": 5e-5, "mlm_eval_size": 4, "mlm_eval_words": 40},
         "full": {"mlm_train_size": 4000, "mlm_steps": 200, "mlm_batch_size": 16, "mlm_eval_size": 16,
                  "seconds": {"total": 150, "load": 30, "continued_pretraining": 90}},
-        "quick": {"seconds": {"total": 100, "load": 3, "continued_pretraining": 80}},
+        "quick": {"seconds": {"total": 115, "load": 3, "continued_pretraining": 94}},
         "tiny": {"attention_layer": 1, "mlm_train_size": 150, "mlm_max_length": 64, "mlm_steps": 30,
                  "mlm_batch_size": 16, "mlm_lr": 1e-3, "mlm_eval_size": 8,
                  "seconds": {"total": 20, "load": 1, "continued_pretraining": 3}},
@@ -109,7 +112,7 @@ LESSON_SETTINGS = {
         "full": {"eval_size": 200, "pool_size": 500, "sensitivity_size": 50, "max_new_tokens": 60, "batch_size": 16,
                  "seconds": {"total": 330, "load": 40, "rouge": 150, "sensitivity": 50}},
         "quick": {"eval_size": 20, "pool_size": 200, "max_new_tokens": 50, "batch_size": 10,
-                  "seconds": {"total": 130, "load": 3, "rouge": 75, "sensitivity": 18}},
+                  "seconds": {"total": 158, "load": 3, "rouge": 86, "sensitivity": 21}},
         "tiny": {"eval_size": 16, "pool_size": 100, "shots": 5, "max_new_tokens": 20, "batch_size": 16,
                  "seconds": {"total": 15, "load": 7, "rouge": 3, "sensitivity": 1}},
     },
@@ -119,7 +122,7 @@ LESSON_SETTINGS = {
         # dtype: GPT-2 stays in float32 everywhere: the token-for-token checks compare close probabilities.
         "all": {"models": {"lm": "gpt2"}, "datasets": {}, "dtype": "float32", "num_beams": 4, "show_top": 10},
         "full": {"max_new_tokens": 60, "num_beams": 5, "n_samples": 20, "seconds": {"total": 120, "comparison": 20}},
-        "quick": {"max_new_tokens": 40, "n_samples": 5, "seconds": {"total": 50, "comparison": 13}},
+        "quick": {"max_new_tokens": 40, "n_samples": 5, "seconds": {"total": 58, "comparison": 15}},
         "tiny": {"max_new_tokens": 24, "n_samples": 8, "seconds": {"total": 15, "comparison": 5}},
     },
     "04": {
@@ -136,7 +139,7 @@ LESSON_SETTINGS = {
                  "seconds": {"total": 900, "features": 60, "full_ft": 240, "lora": 200, "padding": 30}},
         "quick": {"max_length": 128, "epochs": 1, "lr": 1e-4, "lora_epochs": 2, "lora_lr": 1e-3,
                   "padding_sample": 64,
-                  "seconds": {"total": 320, "features": 33, "full_ft": 76, "lora": 108, "padding": 36}},
+                  "seconds": {"total": 396, "features": 43, "full_ft": 93, "lora": 129, "padding": 45}},
         "tiny": {"max_length": 256, "epochs": 3, "lr": 2e-3, "lora_r": 4, "lora_epochs": 3, "lora_lr": 5e-3,
                  "padding_sample": 200,
                  "seconds": {"total": 30, "features": 1, "full_ft": 5, "lora": 5, "padding": 2}},
@@ -158,8 +161,8 @@ LESSON_SETTINGS = {
         "quick": {"models": {"seq2seq": "flan-t5-small"}, "train_size": 800, "val_size": 32,
                   "eval_size": EVAL_DIALOGUES["quick"],
                   "lora_lr": 2e-3, "max_new_tokens": 60, "generation_batch_size": 25,
-                  "seconds": {"total": 290, "zero_shot": 11, "lora_train": 106, "full_train": 134,
-                              "evaluate": 14, "deploy": 4}},
+                  "seconds": {"total": 320, "zero_shot": 14, "lora_train": 118, "full_train": 147,
+                              "evaluate": 16, "deploy": 4}},
         "tiny": {"train_size": 400, "val_size": 40, "eval_size": EVAL_DIALOGUES["tiny"], "batch_size": 16, "lora_r": 4,
                  "lora_lr": 1e-2, "full_lr": 3e-3, "train_steps": 150, "max_new_tokens": 40,
                  "generation_batch_size": 40,
@@ -179,7 +182,7 @@ LESSON_SETTINGS = {
                  "seconds": {"total": 900, "load": 30, "sft": 240, "evaluate": 120, "deploy": 30}},
         "quick": {"eval_size": EVAL_DIALOGUES["quick"], "max_length": 256, "batch_size": 4, "train_steps": 40,
                   "max_new_tokens": 48,
-                  "seconds": {"total": 445, "load": 4, "sft": 180, "evaluate": 48, "deploy": 13}},
+                  "seconds": {"total": 521, "load": 4, "sft": 214, "evaluate": 54, "deploy": 14}},
         "tiny": {"train_size": 400, "val_size": 40, "eval_size": EVAL_DIALOGUES["tiny"], "max_length": 192,
                  "batch_size": 16, "lr": 1e-2, "train_steps": 150, "max_new_tokens": 30,
                  "generation_batch_size": 40, "demo_new_tokens": 30,
