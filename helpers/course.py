@@ -13,10 +13,11 @@ from .errors import CourseError, unknown_choice
 
 SEED = 42
 # Settings that count rows of data (capped in smoke runs by COURSE_MAX_ROWS); batch sizes are not among them.
-# Not capped: lesson 02's pool_size, the training dialogues few-shot examples are chosen from, which costs only
-# tokenization, and whose size decides whether short enough examples exist (a 16-row pool has none).
 ROW_SETTINGS = ("train_size", "val_size", "test_size", "eval_size", "sensitivity_size",
                 "padding_sample", "show_size", "sample_size", "mlm_train_size", "mlm_eval_size")
+# Row counts left whole on purpose: lesson 02's pool_size, the training dialogues few-shot examples are chosen from,
+# costs only tokenization, and its size decides whether short enough examples exist (a 16-row pool has none).
+UNCAPPED_ROW_SETTINGS = ("pool_size",)
 # Settings that count optimizer steps (capped in smoke runs by COURSE_MAX_STEPS). -1 means "the epochs decide".
 STEP_SETTINGS = ("max_steps", "train_steps", "mlm_steps")
 # Room the course needs in HF_HOME for what it downloads or prepares there (models and datasets of `full`).
