@@ -9,9 +9,11 @@ reference solution passes (in a run-all it is not the learner who got it right).
 
 Lesson checks are plain `assert`s and hold for any weights (hand-computed loss equals the model's, shapes,
 parameter counts, reloaded adapters give identical ids). A check that only a *pretrained* model can pass (a
-fine-tuned model beats the untrained one) is written inside `with needs_pretrained_weights("..."):`. It asserts
-as usual, except in the maintainers' smoke runs on real-size models with random weights
-(`python -m helpers run --stand-in-weights`), where it reports "skipped: needs pretrained weights" instead.
+fine-tuned model beats the untrained one) is written inside `with needs_pretrained_weights("...", basis="..."):`.
+It asserts as usual, except in the maintainers' smoke runs on real-size models with random weights
+(`python -m helpers run --stand-in-weights`), where it reports "skipped: needs pretrained weights" instead. Its
+`basis` says why real weights should pass it, and with what margin: a published number, or the reasoning and the
+tolerance the check allows. No machine here can load the real checkpoints, so the basis is what a reviewer reads.
 """
 
 import contextlib
@@ -103,10 +105,23 @@ def stand_in_weights():
 
 
 @contextlib.contextmanager
-def needs_pretrained_weights(name):
-    """A check that only pretrained weights can pass. It asserts as usual; with stand-in weights it is skipped."""
+def needs_pretrained_weights(name, basis):
+    """A check that only pretrained weights can pass. It asserts as usual; with stand-in weights it is skipped.
+
+    `basis`: why the real checkpoints should pass it, and the margin it allows (a published figure, or the reasoning).
+    A failure on real weights repeats it after the assertion's own message, which says what to try.
+    """
+    if not isinstance(name, str) or not name:
+        raise InputError(f"needs_pretrained_weights() needs the check's name as a string, not {name!r}.")
+    if not isinstance(basis, str) or len(basis.split()) < 5:
+        raise InputError(f"needs_pretrained_weights({name!r}) needs a basis: a sentence on why pretrained weights "
+                         f"pass this check and with what margin, not {basis!r}.",
+                         "pass basis=\"a published figure, or the reasoning and the tolerance\".")
     if not stand_in_weights():
-        yield
+        try:
+            yield
+        except AssertionError as error:
+            raise AssertionError(f"{error}\n(Why this check should hold with the real weights: {basis})") from None
         return
     try:
         yield
@@ -114,4 +129,4 @@ def needs_pretrained_weights(name):
     except AssertionError as error:
         detail = f"on the stand-ins: {error}"
     print(f"⏭  Check '{name}': {SKIPPED} (this run uses stand-in models with random weights; {detail}).")
-    results.log_check(name, SKIPPED, detail)
+    results.log_check(name, SKIPPED, detail, basis)

@@ -208,8 +208,13 @@ class Run:
         return env.pick_dtype(self.device, config.MODELS[self._name("models", role)]["family"])
 
     def precision_args(self, role):
-        """Trainer mixed-precision flags for this model on this device: {'bf16': True}, {'fp16': True} or {}."""
-        return env.precision_args(self.dtype(role))
+        """Trainer flags for this model on this device: {'bf16': True}, {'fp16': True} or {} for mixed precision,
+        and on a Mac {'use_cpu': True}, since the Trainer would otherwise move the model to the Apple GPU, which the
+        course leaves unused (helpers.env.pick_device says why)."""
+        flags = env.precision_args(self.dtype(role))
+        if self.device == "cpu" and env.apple_gpu_available():
+            flags["use_cpu"] = True
+        return flags
 
     def load_dataset(self, role, **kwargs):
         """`datasets.load_dataset` on this lesson's dataset, with a learner-sized error if it fails."""

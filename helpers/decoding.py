@@ -15,11 +15,11 @@ from .errors import InputError
 # Diversity and repetition of a text
 # ---------------------------------------------------------------------------------------------------------------
 
-WORD = re.compile(r"\w+|[^\w\s]")
+WORD = re.compile(r"\w+(?:'\w+)*")  # a word, with its apostrophes ("don't"); punctuation is not a word
 
 
 def words(text):
-    """Lower-cased words and punctuation marks: 'The dog, the DOG.' -> ['the', 'dog', ',', 'the', 'dog', '.']."""
+    """Lower-cased words, punctuation left out: "The dog, the DOG didn't." -> ['the', 'dog', 'the', 'dog', "didn't"]."""
     if not isinstance(text, str):
         raise InputError(f"words() needs a text (a string), not {type(text).__name__}.", "pass one text.")
     return WORD.findall(text.lower())

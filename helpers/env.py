@@ -29,14 +29,22 @@ def in_colab():
 
 
 def pick_device():
-    """'cuda' if an NVIDIA GPU is visible, 'mps' on Apple silicon, else 'cpu'."""
+    """'cuda' if an NVIDIA GPU is visible, else 'cpu'.
+
+    Apple GPUs (PyTorch's 'mps' device) are not used: the MPS backend has trained models to silently worse results
+    than the CPU on the same code (pytorch/pytorch issues 92615 and 137964; rasbt/LLMs-from-scratch issue 791 saw a
+    course's losses differ), and the course's checks compare exact results. On a Mac the course computes on the CPU.
+    """
     import torch
 
-    if torch.cuda.is_available():
-        return "cuda"
-    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
-        return "mps"
-    return "cpu"
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def apple_gpu_available():
+    """True on Apple silicon with PyTorch's MPS backend: present, and deliberately left unused (see pick_device)."""
+    import torch
+
+    return bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
 
 
 def cuda_capability():
@@ -51,7 +59,7 @@ def pick_dtype(device, family):
     bf16 only where the GPU does it natively (compute capability >= 8.0: A100, L4, H100...).
     A T4 (7.5) says bf16 is "supported" but emulates it slowly, so encoders and decoders use fp16 there.
     T5 overflows in fp16 (activations exceed 65,504 and become inf, then NaN), so it stays fp32
-    wherever bf16 is not native. CPUs and Apple GPUs compute in fp32.
+    wherever bf16 is not native. CPUs compute in fp32.
     """
     import torch
 
@@ -204,10 +212,13 @@ def environment_report(min_disk_gb=10):
     if gpu:
         advice = "" if gpu["memory_gb"] >= 14 else "Less than 14 GB: use smaller batch sizes in `full`, or `quick`."
         rows.append(("GPU", f"{gpu['name']}, {gpu['memory_gb']} GB, compute capability {gpu['capability']}", advice))
+    elif apple_gpu_available():
+        rows.append(("GPU", "an Apple GPU (MPS), left unused: the course computes on the CPU",
+                     "Use `quick`. PyTorch's MPS backend has trained models to wrong results: see the "
+                     "troubleshooting guide, 'Apple GPUs'."))
     else:
-        device = pick_device()
         advice = COLAB_GPU_ADVICE if in_colab() else "Fine for `quick` and `tiny`; `full` needs an NVIDIA GPU."
-        rows.append(("GPU", f"none (computing on {device})", advice))
+        rows.append(("GPU", "none (computing on the CPU)", advice))
     found = versions()
     rows.append(("Python", found.pop("python"), ""))
     for name, version in found.items():

@@ -115,6 +115,20 @@ def pseudo_perplexity(model, tokenizer, text):
     return math.exp(-sum(scores) / len(scores))
 
 
+def corpus_pseudo_perplexity(model, tokenizer, texts):
+    """Pseudo-perplexity of `texts` taken as one corpus: {"corpus", "per_text", "tokens"}.
+
+    "corpus" is exp of the mean negative pseudo-log-likelihood over every token of every text: each token weighs the
+    same, so one short, odd text cannot swing it the way it swings a mean of per-text figures. "per_text" holds each
+    text's own pseudo-perplexity (from the same forward passes), "tokens" the number of tokens scored.
+    """
+    texts = validate.texts("texts", texts)
+    per_text = [[score for _, score in pseudo_log_likelihoods(model, tokenizer, text)] for text in texts]
+    scores = [score for text_scores in per_text for score in text_scores]
+    return {"corpus": math.exp(-sum(scores) / len(scores)), "tokens": len(scores),
+            "per_text": [math.exp(-sum(t) / len(t)) for t in per_text]}
+
+
 def scramble(text, seed=0):
     """The words of `text` in a shuffled order that differs from the original (final punctuation kept)."""
     text = validate.text("text", text)

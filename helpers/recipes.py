@@ -83,6 +83,26 @@ def summary_prompt(dialogue, tokenizer, max_source_length):
     return fit_dialogue(dialogue, tokenizer, max_source_length, SUMMARY_TEMPLATE).text
 
 
+def uncut_rows(rows, tokenizer, max_source_length):
+    """The rows whose dialogue fits `max_source_length` uncut, and how many did not.
+
+    A cut dialogue keeps its full summary, which may tell of the turns that were cut: training on such pairs teaches
+    a model to write what it was not shown. So lesson 05 trains on the uncut rows only (it still evaluates on every
+    test dialogue, cut ones included: a model in use gets what fits).
+    """
+    cut = [fit_dialogue(d, tokenizer, max_source_length, SUMMARY_TEMPLATE).dialogue_cut for d in rows["dialogue"]]
+    return rows.select([i for i, was_cut in enumerate(cut) if not was_cut]), sum(cut)
+
+
+def summary_generation(settings):
+    """generate() settings of lesson 05, the same for every model: greedy, at most `max_new_tokens` new tokens.
+
+    No `no_repeat_ngram_size`: a ban on repeated 3-grams forbids a summary to name a speaker twice when the tag is
+    three tokens or more ("#Person1# asks ... #Person1# ..."), and 38% of DialogSum's human test summaries do.
+    """
+    return dict(max_new_tokens=settings["max_new_tokens"], num_beams=1, do_sample=False)
+
+
 def summarizer_trainer_settings(settings):
     """Seq2SeqTrainingArguments of lesson 05 besides output_dir, learning rate and seed, as a plain dict."""
     steps = settings["train_steps"]

@@ -55,8 +55,8 @@ def log_exercise(name, outcome):
     _append("exercises.jsonl", {"exercise": name, "outcome": outcome})
 
 
-def log_check(name, outcome, detail=""):
-    _append("checks.jsonl", {"check": name, "outcome": outcome, "detail": detail[:300]})
+def log_check(name, outcome, detail="", basis=""):
+    _append("checks.jsonl", {"check": name, "outcome": outcome, "detail": detail[:300], "basis": basis})
 
 
 def _jsonable(value):
@@ -123,7 +123,7 @@ def exercise_outcomes(folder):
 
 
 def skipped_checks(folder):
-    """{lesson: [{"check", "outcome", "detail"}, ...]} of the checks reported as skipped."""
+    """{lesson: [{"check", "outcome", "detail", "basis"}, ...]} of the checks reported as skipped."""
     found = {}
     for entry in _read_lines(folder, "checks.jsonl"):
         found.setdefault(entry.pop("lesson"), []).append(entry)

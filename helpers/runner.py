@@ -206,10 +206,13 @@ def write_report(rows, profile, results_dir, report_path, note="", compare=True)
         for index, seconds, _ in slow:
             lines.append(f"| {row['path'].name} | {index} | (no estimate) | | {seconds:.1f} s | |")
     if any(skipped.values()):
-        lines += ["", "## Checks skipped (stand-in weights)", "", "| notebook | check | detail |", "|---|---|---|"]
+        lines += ["", "## Checks skipped (stand-in weights)", "",
+                  "Each needs the real checkpoints; the basis says why they should pass it, and with what margin.", "",
+                  "| notebook | check | on the stand-ins | basis |", "|---|---|---|---|"]
         for row in rows:
             for entry in skipped.get(lesson_of(row["path"]), []):
-                lines.append(f"| {row['path'].name} | {entry['check']} | {entry['detail']} |")
+                lines.append(f"| {row['path'].name} | {entry['check']} | {entry['detail']} | "
+                             f"{entry.get('basis', '')} |")
     for row in rows:
         for table, content in found.get(lesson_of(row["path"]), {}).items():
             lines += ["", f"## {row['path'].stem}: {table} (profile `{content['profile']}`)", ""]

@@ -82,11 +82,14 @@ def main():
                          fn_kwargs=dict(tokenizer=tokenizer, build_prompt=prompt, max_source_length=max_source,
                                         max_target_length=max_target))
 
-    train, validation = tokenize(rows["train"]), tokenize(rows["validation"])
+    train_rows, cut = recipes.uncut_rows(rows["train"], tokenizer, max_source)  # cut dialogues teach invention
+    if main_process:
+        print(f"{cut} of {len(rows['train'])} training dialogues did not fit {max_source} tokens: left out")
+    train, validation = tokenize(train_rows), tokenize(rows["validation"])
     train = train.add_column("idx", list(range(len(train))))  # to see which process read which row
     test_prompts = [prompt(row["dialogue"]) for row in rows["test"]]
     references = [row["references"] for row in rows["test"]]
-    generation = dict(max_new_tokens=settings["max_new_tokens"], num_beams=1, do_sample=False, no_repeat_ngram_size=3)
+    generation = recipes.summary_generation(settings)
 
     def score(model):
         scores, _ = evaluate_summaries(model, tokenizer, test_prompts, references,
@@ -122,6 +125,7 @@ def main():
     trainer.model.save_pretrained(saved)
     tokenizer.save_pretrained(saved)
     facts = {"batches": batches, "sharding": sharding, "saved": str(saved), "test dialogues": len(references),
+             "training dialogues left out (cut to fit)": cut,
              "zero-shot (test)": zero_shot, "trained (test)": trained}
     path = launch.write_results(output, args, settings, facts)
     print(f"\n{args.method}: {batches['optimizer steps']} optimizer steps on {batches['processes']} process(es), "

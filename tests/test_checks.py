@@ -68,23 +68,35 @@ def test_a_check_without_a_test_is_an_authoring_error_not_a_wrong_answer(bad_tes
     assert not isinstance(error.value, checks.ExerciseIncorrect)
 
 
-def test_pretrained_checks_assert_normally(monkeypatch):
-    with pytest.raises(AssertionError, match="not learned"):
-        with checks.needs_pretrained_weights("fine-tuning helps"):
-            assert False, "not learned"
-    with checks.needs_pretrained_weights("fine-tuning helps"):
+BASIS = "published runs gain 0.17 ROUGE-1; this short run is asked for any gain"
+
+
+def test_pretrained_checks_assert_normally_and_a_failure_repeats_the_basis():
+    with pytest.raises(AssertionError, match="not learned") as error:
+        with checks.needs_pretrained_weights("fine-tuning helps", basis=BASIS):
+            assert False, "not learned: train longer"
+    assert str(error.value).startswith("not learned: train longer") and BASIS in str(error.value)
+    with checks.needs_pretrained_weights("fine-tuning helps", basis=BASIS):
         assert True
+
+
+@pytest.mark.parametrize("basis", [None, "", "because", 3])
+def test_a_pretrained_check_without_a_basis_is_refused(basis):
+    with pytest.raises(ValueError, match="needs a basis"):
+        with checks.needs_pretrained_weights("fine-tuning helps", basis=basis):
+            pass
 
 
 def test_pretrained_checks_are_skipped_and_logged_with_stand_in_weights(monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("COURSE_STAND_IN_WEIGHTS", "1")
     monkeypatch.setenv("COURSE_RESULTS_DIR", str(tmp_path))
     results.start_lesson("05")
-    with checks.needs_pretrained_weights("LoRA beats zero-shot"):
+    with checks.needs_pretrained_weights("LoRA beats zero-shot", basis=BASIS):
         assert False, "ROUGE fell"
     assert "skipped: needs pretrained weights" in capsys.readouterr().out
     logged = results.skipped_checks(tmp_path)["05"]
     assert logged[0]["check"] == "LoRA beats zero-shot" and "ROUGE fell" in logged[0]["detail"]
+    assert logged[0]["basis"] == BASIS
     with pytest.raises(ZeroDivisionError):  # only a failed assertion is skipped, never a crash
-        with checks.needs_pretrained_weights("x"):
+        with checks.needs_pretrained_weights("x", basis=BASIS):
             1 / 0

@@ -93,9 +93,28 @@ def test_trainer_precision_flags_per_device(monkeypatch, capability, role, expec
     from helpers import env
 
     monkeypatch.setattr(env, "cuda_capability", lambda: capability)
+    monkeypatch.setattr(env, "apple_gpu_available", lambda: False)
     settings = {"models": {"encoder": "distilbert", "seq2seq": "flan-t5"}, "datasets": {}}
     run = course.Run("00", "full", "test", "cuda" if capability else "cpu", settings)
     assert run.precision_args(role) == expected
+
+
+def test_a_mac_computes_and_trains_on_the_cpu(monkeypatch):
+    """An Apple GPU is left unused: the device is the CPU, and the Trainer is told so (it would pick MPS itself)."""
+    import torch
+    from transformers import TrainingArguments
+
+    from helpers import env
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(env, "apple_gpu_available", lambda: True)
+    assert env.pick_device() == "cpu"
+    settings = {"models": {"encoder": "distilbert"}, "datasets": {}}
+    flags = course.Run("00", "quick", "test", env.pick_device(), settings).precision_args("encoder")
+    assert flags == {"use_cpu": True}
+    assert TrainingArguments(output_dir="unused", report_to="none", **flags).device.type == "cpu"
+    row = dict((check, finding) for check, finding, _ in env.environment_report())["GPU"]
+    assert "Apple GPU" in row and "CPU" in row
 
 
 def test_smoke_caps_touch_row_counts_and_steps_only():

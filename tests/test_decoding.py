@@ -10,8 +10,9 @@ from helpers import decoding as d
 
 # --- diversity metrics ------------------------------------------------------------------------------------------
 
-def test_words_lowercases_and_splits_punctuation():
-    assert d.words("The dog, the DOG.") == ["the", "dog", ",", "the", "dog", "."]
+def test_words_lowercases_and_leaves_punctuation_out():
+    assert d.words("The dog, the DOG didn't.") == ["the", "dog", "the", "dog", "didn't"]
+    assert d.words("... !") == []
     assert d.words("") == []
 
 

@@ -50,3 +50,46 @@ def test_training_mode_is_restored(t5):
     generate_batched(model, tokenizer, ["Summarize: hello."], max_new_tokens=2)
     assert model.training
     model.eval()
+
+
+def test_endings_count_the_new_tokens_and_say_whether_generation_stopped(tiny_gpt2):
+    model, tokenizer = tiny_gpt2
+    texts = ["I enjoy walking with my cute dog", "The acting was"]
+    kwargs = dict(max_new_tokens=6, do_sample=False, pad_token_id=tokenizer.eos_token_id)
+    plain, endings = generate_batched(model, tokenizer, texts, batch_size=2, return_endings=True, **kwargs)
+    assert plain == generate_batched(model, tokenizer, texts, batch_size=2, **kwargs)
+    for text, ending in zip(texts, endings):
+        inputs = tokenizer(text, return_tensors="pt")
+        new = model.generate(**inputs, **kwargs)[0, inputs["input_ids"].shape[1]:].tolist()
+        stop = new.index(tokenizer.eos_token_id) if tokenizer.eos_token_id in new else None
+        assert ending == {"new_tokens": len(new) if stop is None else stop, "stopped": stop is not None}
+    # a stop token that is never reached: every row runs to max_new_tokens
+    _, never = generate_batched(model, tokenizer, texts, batch_size=2, return_endings=True, **{**kwargs,
+                                "eos_token_id": len(tokenizer) + 5})
+    assert never == [{"new_tokens": 6, "stopped": False}] * 2
+
+
+@pytest.mark.parametrize("n", [2, 3, 4])
+def test_no_repeat_blocked_agrees_with_the_library_processor(n):
+    from transformers import NoRepeatNGramLogitsProcessor
+
+    from helpers.generation import no_repeat_blocked
+
+    rng = torch.Generator().manual_seed(n)
+    for _ in range(20):
+        context = torch.randint(0, 6, (int(torch.randint(1, 12, (1,), generator=rng)),), generator=rng).tolist()
+        answer = torch.randint(0, 6, (10,), generator=rng).tolist()
+        processor, expected = NoRepeatNGramLogitsProcessor(n), []
+        for position, token in enumerate(answer):
+            scores = processor(torch.tensor([context + answer[:position]]), torch.zeros(1, 6))
+            if scores[0, token] == -float("inf"):
+                expected.append(position)
+        assert no_repeat_blocked(context, answer, n) == expected
+
+
+def test_a_speaker_tag_in_the_prompt_blocks_it_in_a_decoders_answer():
+    from helpers.generation import no_repeat_blocked
+
+    tag = [7, 8, 9]  # "#", "Person", "1": a tag of three tokens
+    assert no_repeat_blocked([1] + tag + [4], tag, 3) == [2]  # the prompt's tag blocks the answer's
+    assert no_repeat_blocked([0], tag + [5] + tag, 3) == [6]  # an encoder-decoder: only the second one

@@ -172,3 +172,12 @@ def test_masking_table_on_a_collated_batch(tiny_bert):
     assert table["original"].tolist()[0] == "[CLS]" and table["what happened"].tolist()[0] == ""
     selected = table[table["what happened"] != ""]
     assert (selected["label"] == selected["original"]).all()
+
+
+def test_corpus_pseudo_perplexity_weighs_every_token_the_same(tiny_bert):
+    model, tokenizer = tiny_bert
+    texts = ["the film was good", "a long and boring film with a bad end"]
+    scores = [s for text in texts for _, s in mlm.pseudo_log_likelihoods(model, tokenizer, text)]
+    result = mlm.corpus_pseudo_perplexity(model, tokenizer, texts)
+    assert result["tokens"] == len(scores) and result["corpus"] == pytest.approx(math.exp(-sum(scores) / len(scores)))
+    assert result["per_text"] == pytest.approx([mlm.pseudo_perplexity(model, tokenizer, t) for t in texts])

@@ -158,3 +158,93 @@ def test_every_check_cell_says_which_kind_it_is(path):
 def test_one_name_for_the_lessons_settings(path):
     text = source(read(path))
     assert "S = run.settings" in text and "run.settings[" not in text, "read the settings through S = run.settings"
+
+
+def _calls(source, name):
+    """The calls of the function `name` in a cell's code (shell and magic lines are not Python)."""
+    import ast
+
+    code = "\n".join(line[:len(line) - len(line.lstrip())] + "pass" if line.lstrip().startswith(("!", "%")) else line
+                     for line in source.splitlines())
+    return [node for node in ast.walk(ast.parse(code))
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == name]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_check_that_needs_pretrained_weights_gives_its_basis(path):
+    """No machine here loads the real checkpoints, so each such check says why they pass it (helpers.checks)."""
+    for cell in read(path).cells:
+        if cell.cell_type == "code":
+            for call in _calls(cell.source, "needs_pretrained_weights"):
+                assert "basis" in {k.arg for k in call.keywords}, \
+                    f"{path.name}: needs_pretrained_weights({call.args[0].value!r}) needs basis=..."
+
+
+CODE_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def _code_tokens(source):
+    import io
+    import tokenize
+
+    skip = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
+    found = []
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type not in skip:
+            found += CODE_TOKEN.findall(token.string) if token.type == tokenize.STRING else [token.string]
+    return found
+
+
+def _text_of(node):
+    """The literal text of a string argument (the constant parts of an f-string or of a + b)."""
+    import ast
+
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(part.value for part in node.values if isinstance(part, ast.Constant))
+    if isinstance(node, ast.BinOp):
+        return _text_of(node.left) + " " + _text_of(node.right)
+    return ""
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_hints_do_not_give_the_solution_away(path):
+    """A hint guides; it does not hold the solution's code. Any run of three code tokens with an operator in it
+    (`run . profile`, `index ( 'pos'`) that also appears in the exercise's solution cell fails the test."""
+    cells = read(path).cells
+    hints, solutions = {}, {}
+    for cell in cells:
+        if cell.cell_type != "code":
+            continue
+        for call in _calls(cell.source, "check"):
+            hints[call.args[0].value] = next(_text_of(k.value) for k in call.keywords if k.arg == "hint")
+        for call in _calls(cell.source, "check_solution"):
+            body = "\n".join(line for line in cell.source.splitlines()
+                             if "check_solution(" not in line and not line.startswith("# @title"))
+            solutions[call.args[0].value] = _code_tokens(body)
+
+    def runs(tokens):
+        return {tuple(tokens[i:i + 3]) for i in range(len(tokens) - 2) if set(tokens[i:i + 3]) & set("().[]=*/+")}
+
+    assert set(hints) == set(solutions), f"{path.name}: every exercise has a check and a solution"
+    for name, hint in hints.items():
+        leaked = runs(CODE_TOKEN.findall(hint)) & runs(solutions[name])
+        assert not leaked, f"{path.name}, exercise {name}: the hint holds the solution's code {sorted(leaked)}"
+
+
+def test_three_lessons_have_a_predict_then_run_and_a_find_the_bug_exercise():
+    """Both kinds in at least three lessons; a find-the-bug check proves its buggy code fails the same test."""
+    both = []
+    for path in NOTEBOOKS:
+        cells = read(path).cells
+        text = source(read(path))
+        predict = "(predict, then run)" in text
+        bug = "(find the bug)" in text
+        if bug:
+            assert "this exercise has lost its bug" in text, f"{path.name}: the check must show the bug fails it"
+        if predict:
+            assert any("prediction = ..." in c.source for c in cells), f"{path.name}: a prediction cell, left open"
+        if predict and bug:
+            both.append(path.name[:2])
+    assert len(both) >= 3, f"lessons with both kinds of exercise: {both}"
