@@ -9,12 +9,14 @@ from pathlib import Path
 
 import nbformat
 
-from .config import COURSE_VERSION, LESSONS, PROFILE_NAMES, REPO_BRANCH, REPO_URL
+from .config import COURSE_VERSION, EXTRAS, LESSONS, PROFILE_NAMES, REPO_BRANCH, REPO_URL
 from .course import lesson_summary
 
 # On Colab the cell installs the course package only when the runtime lacks this exact version (a fresh runtime,
-# or one that installed an older course), and never touches Colab's own torch or numpy: pip adds only what is
-# missing. Everywhere else, the package next door (a clone) or an installed one is used as it is.
+# or one that installed an older course), or lacks the optional part a lesson also needs (lesson 07: "align"), and
+# never touches Colab's own torch or numpy: pip adds only what is missing. Everywhere else, the package next door (a
+# clone) or an installed one is used as it is. If an install upgraded a library the runtime had already imported,
+# helpers.setup says to restart the runtime (helpers.env.stale_modules).
 SETUP_CELL = '''\
 # Setup: the same first cell in every notebook of the course. Safe to run twice.
 LESSON = "{lesson}"
@@ -22,13 +24,14 @@ COURSE_VERSION = "{version}"  # the version of the course's `helpers` package th
 import sys
 if "google.colab" in sys.modules:  # Colab: install the course's helpers once per runtime (about a minute)
     from importlib.metadata import PackageNotFoundError, version
+    from importlib.util import find_spec
     try:
         installed = version("llm-course")
     except PackageNotFoundError:
         installed = None
-    if installed != COURSE_VERSION:
+    if installed != COURSE_VERSION{extra_check}:
         !pip uninstall -q -y llm-course
-        !pip install -q "llm-course @ git+{repo_url}@{branch}"
+        !pip install -q "{package} @ git+{repo_url}@{branch}"
 try:
     import helpers
 except ModuleNotFoundError:  # a local clone without `pip install -e .`: use the package next door
@@ -38,7 +41,11 @@ run = helpers.setup(LESSON, course_version=COURSE_VERSION)'''
 
 
 def setup_cell_source(lesson):
-    return SETUP_CELL.format(lesson=lesson, version=COURSE_VERSION, repo_url=REPO_URL, branch=REPO_BRANCH)
+    extra = LESSONS[lesson].get("extra")
+    extra_check = f' or find_spec("{EXTRAS[extra]["module"]}") is None' if extra else ""
+    package = f"llm-course[{extra}]" if extra else "llm-course"
+    return SETUP_CELL.format(lesson=lesson, version=COURSE_VERSION, repo_url=REPO_URL, branch=REPO_BRANCH,
+                             extra_check=extra_check, package=package)
 
 
 def colab_url(notebook_path):

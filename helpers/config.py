@@ -9,7 +9,7 @@ Print any of these in a notebook to see what a run will use.
 # repository spells them differently. pyproject.toml reads COURSE_VERSION from here.
 REPO_URL = "https://github.com/llm-course-org/llm-course"
 REPO_BRANCH = "main"
-COURSE_VERSION = "0.2.0"
+COURSE_VERSION = "0.3.0"
 
 # Environment variables the course reads. Names only here; helpers.env.env_flag parses the true/false ones.
 PROFILE_ENV = "COURSE_PROFILE"  # full | quick | tiny
@@ -68,9 +68,16 @@ LESSONS = {
     "06": {"title": "Instruction-tuning a small chat model", "notebook": "06_instruction_tuning_a_chat_model.ipynb",
            "outcome": "fine-tune a decoder chat model on conversations with the loss on the answer only, and compare "
                       "it with FLAN-T5"},
+    "07": {"title": "Preference tuning with DPO", "notebook": "07_preference_tuning_with_dpo.ipynb",
+           "outcome": "build preference pairs, write the DPO loss by hand (equal to TRL's) and tune a chat model with "
+                      "it", "extra": "align"},
 }
 
-# Lessons 05 and 06 score the same test dialogues: the first EVAL_DIALOGUES[profile] distinct ones of DialogSum.
+# Optional parts of the course: the extra's name (pyproject.toml, `pip install "llm-course[align]"`), the file its
+# requirements are in, and one module it brings, which tells whether it is installed.
+EXTRAS = {"align": {"requirements": "requirements-align.txt", "module": "trl"}}
+
+# Lessons 05, 06 and 07 score the same test dialogues: the first EVAL_DIALOGUES[profile] distinct ones of DialogSum.
 EVAL_DIALOGUES = {"full": 200, "quick": 50, "tiny": 40}
 
 # THE profiles table: lesson -> {"all": settings every profile shares, "full"/"quick"/"tiny": what differs}.
@@ -199,6 +206,30 @@ LESSON_SETTINGS = {
                  "batch_size": 16, "lr": 1e-2, "lora_dropout": 0.0, "train_steps": 100, "max_new_tokens": 30,
                  "generation_batch_size": 40, "demo_new_tokens": 30,
                  "seconds": {"total": 40, "load": 1, "sft": 8, "evaluate": 3, "deploy": 2}},
+    },
+    "07": {
+        # chat / base: as lesson 06; the policy starts from lesson 06's SFT model when its adapter is there (saved in
+        # this profile), else from the instruct model. *_size: DialogSum rows drawn for training pairs and held-out
+        # pairs (rows whose summary has nothing to change, or that do not fit max_length, are left out).
+        # beta: TRL's default, the strength of the pull towards the reference. lr: for LoRA, between TRL's default
+        # for training every weight (1e-6) and lesson 06's SFT rate (5e-4); no published rate exists for this model
+        # and task, and no machine here can load the real weights to measure one. train_steps: optimizer steps of
+        # batch_size pairs, each step one forward and backward pass of the chosen and rejected sequences and one
+        # forward pass of the reference.
+        "all": {"models": {"chat": "smollm2-instruct", "base": "smollm2"}, "datasets": {"dialogues": "dialogsum"},
+                "lora_targets": ["q_proj", "v_proj"], "lora_r": 16, "lora_alpha": 32, "beta": 0.1,
+                "train_size": 800, "val_size": 64, "max_length": 384, "batch_size": 4, "lr": 5e-5,
+                "train_steps": 100, "max_new_tokens": 60, "generation_batch_size": 25},
+        "full": {"train_size": 3000, "val_size": 200, "eval_size": EVAL_DIALOGUES["full"], "max_length": 768,
+                 "batch_size": 8, "train_steps": 300, "max_new_tokens": 100, "generation_batch_size": 32,
+                 "seconds": {"total": 900, "load": 30, "dpo": 500, "evaluate": 150}},
+        "quick": {"train_size": 300, "val_size": 32, "eval_size": EVAL_DIALOGUES["quick"], "max_length": 256,
+                  "batch_size": 2, "lr": 1e-4, "train_steps": 30, "max_new_tokens": 48,
+                  "seconds": {"total": 480, "load": 4, "dpo": 240, "evaluate": 110}},
+        "tiny": {"train_size": 400, "val_size": 40, "eval_size": EVAL_DIALOGUES["tiny"], "max_length": 192,
+                 "lora_targets": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+                 "batch_size": 8, "lr": 5e-3, "train_steps": 40, "max_new_tokens": 30, "generation_batch_size": 40,
+                 "seconds": {"total": 40, "load": 2, "dpo": 15, "evaluate": 3}},
     },
 }
 

@@ -336,6 +336,27 @@ VERSION_WARNING = """\
    (git pull) and reinstall it (pip install -e .)."""
 
 
+def check_libraries(lesson):
+    """Stop early, with the one thing to do, when a library the lesson needs is missing or loaded in an old version."""
+    stale = env.stale_modules()
+    if stale:
+        listed = ", ".join(f"{name} {loaded} (now {installed})" for name, loaded, installed in stale)
+        raise CourseError(f"An install changed libraries this session had already loaded: {listed}. Their old code "
+                          "would run mixed with the new.",
+                          "restart the kernel (Colab: Runtime > Restart session), then run this cell again; it "
+                          "will not install again.", "restart-runtime-after-installs")
+    extra = config.LESSONS[lesson].get("extra")
+    if extra:
+        import importlib.util
+
+        module = config.EXTRAS[extra]["module"]
+        if importlib.util.find_spec(module) is None:
+            raise CourseError(f"Lesson {lesson} needs `{module}`, from the course's optional `{extra}` part, and it is "
+                              "not installed.", f'pip install -e ".[{extra}]" in your clone of the course (or '
+                              f'pip install "llm-course[{extra}]"), then restart the kernel.',
+                              "an-optional-part-is-missing")
+
+
 def setup(lesson, profile=None, seed=SEED, quiet=False, course_version=None):
     """Start a lesson: pick the profile, seed everything, make sure the models are there, print the run table.
 
@@ -346,6 +367,7 @@ def setup(lesson, profile=None, seed=SEED, quiet=False, course_version=None):
     if course_version and course_version != config.COURSE_VERSION:
         print(VERSION_WARNING.format(wanted=course_version, loaded=config.COURSE_VERSION))
     lesson = check_lesson(lesson)
+    check_libraries(lesson)
     chosen, why = choose_profile([lesson], profile)
     stand_in = checks.stand_in_weights()
     if stand_in and chosen == "tiny":

@@ -47,6 +47,31 @@ def apple_gpu_available():
     return bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
 
 
+# Libraries an install in a running notebook may upgrade (lesson 07's extra brings a newer datasets on Colab).
+WATCHED_LIBRARIES = ("datasets", "transformers", "tokenizers", "huggingface_hub", "accelerate", "peft", "trl",
+                     "pyarrow")
+
+
+def stale_modules(names=WATCHED_LIBRARIES):
+    """[(library, version loaded in this process, version installed now)] for each library imported before an
+    install changed it. Its old code keeps running until the kernel restarts, mixed with the new code's files."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    stale = []
+    for name in names:
+        module = sys.modules.get(name)
+        loaded = getattr(module, "__version__", None)
+        if loaded is None:
+            continue
+        try:
+            installed = version(name.replace("_", "-"))
+        except PackageNotFoundError:
+            continue
+        if installed != loaded:
+            stale.append((name, loaded, installed))
+    return stale
+
+
 def cuda_capability():
     import torch
 

@@ -1,6 +1,7 @@
 """The setup call: profile choice, the run and its table, one summary record per lesson, smoke-run caps."""
 
 import re
+import sys
 
 import pytest
 import torch
@@ -157,3 +158,23 @@ def test_workdir_is_fresh_and_under_the_output_folder(monkeypatch, tmp_path, tin
     folder = run.workdir()
     (folder / "checkpoint").mkdir()
     assert folder == tmp_path / "lesson04" and run.workdir() == folder and not (folder / "checkpoint").exists()
+
+
+def test_setup_asks_for_a_restart_when_an_install_changed_a_loaded_library(monkeypatch):
+    import types
+
+    old = types.ModuleType("datasets")
+    old.__version__ = "0.0.1"  # what the session loaded before an install replaced it
+    monkeypatch.setitem(sys.modules, "datasets", old)
+    with pytest.raises(CourseError, match="Restart session") as error:
+        course.setup("00", profile="tiny", quiet=True)
+    assert "datasets 0.0.1" in str(error.value)
+
+
+def test_lesson_07_without_its_optional_part_says_how_to_install_it(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "trl" else real(name, *a))
+    with pytest.raises(CourseError, match=r'pip install -e "\.\[align\]"'):
+        course.setup("07", profile="tiny", quiet=True)

@@ -51,7 +51,7 @@ class FakeColab:
     def __init__(self, installed):
         self.installed, self.commands = installed, []
 
-    def run(self, monkeypatch):
+    def run(self, monkeypatch, lesson="00"):
         from IPython.core.inputtransformer2 import TransformerManager
 
         def version(name):
@@ -64,7 +64,7 @@ class FakeColab:
         monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
         monkeypatch.setattr(importlib.metadata, "version", version)
         shell = types.SimpleNamespace(system=self.commands.append)
-        source = TransformerManager().transform_cell(setup_cell_source("00"))
+        source = TransformerManager().transform_cell(setup_cell_source(lesson))
         source = source.replace("run = helpers.setup(LESSON, course_version=COURSE_VERSION)", "")
         exec(compile(source, "setup cell", "exec"), {"get_ipython": lambda: shell})
         return self.commands
@@ -88,3 +88,24 @@ def test_the_install_touches_only_the_course_package():
     for line in pip_lines:
         assert not re.search(r"-r |--upgrade|-U |--force-reinstall|torch|numpy", line), line
     assert f'COURSE_VERSION = "{config.COURSE_VERSION}"' in cell
+
+
+@pytest.mark.parametrize("trl_there, expected", [(False, True), (True, False)])
+def test_lesson_07_installs_its_optional_part_when_trl_is_missing(monkeypatch, trl_there, expected):
+    """The same version of the course, installed earlier without the `align` extra: lesson 07 adds the extra."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: (real(name, *a) if trl_there else None)
+                        if name == "trl" else real(name, *a))
+    commands = FakeColab(config.COURSE_VERSION).run(monkeypatch, lesson="07")
+    install = f'pip install -q "llm-course[align] @ git+{config.REPO_URL}@{config.REPO_BRANCH}"'
+    assert commands == (["pip uninstall -q -y llm-course", install] if expected else [])
+
+
+def test_the_align_extra_is_declared_once():
+    """requirements-align.txt is the extra's one list: pyproject.toml reads it, the Makefile installs it for CI."""
+    extra = config.EXTRAS["align"]
+    assert extra["requirements"] in (ROOT / "pyproject.toml").read_text()
+    assert f"-r {extra['requirements']}" in (ROOT / "Makefile").read_text()
+    assert any(line.startswith(extra["module"]) for line in (ROOT / extra["requirements"]).read_text().splitlines())

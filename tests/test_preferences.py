@@ -1,0 +1,90 @@
+"""Lesson 07's preference pairs (helpers.preferences) and its script, scripts/train_preferences.py."""
+
+import json
+import math
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import metrics, preferences
+
+ROOT = Path(__file__).resolve().parent.parent
+DIALOGUE = "#Person1#: A table for two on Thursday, please.\n#Person2#: At eight? Fine, booked."
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_detail_is_swapped_for_one_the_dialogue_never_mentions(seed):
+    summary = "#Person1# books a table for two on Thursday at eight."
+    rejected, kind = preferences.rejected_summary(summary, DIALOGUE, random.Random(seed))
+    assert kind == preferences.DETAIL_SWAPPED
+    changed = [(a, b) for a, b in zip(summary.split(), rejected.split()) if a != b]
+    assert len(changed) == 1 and len(summary.split()) == len(rejected.split())
+    assert metrics.unsupported_details(rejected, DIALOGUE) and not metrics.unsupported_details(summary, DIALOGUE)
+
+
+def test_digits_keep_their_form_and_capitals_stay():
+    rejected, _ = preferences.rejected_summary("It costs 35 dollars.", "#Person1#: 35 dollars.", random.Random(0))
+    assert rejected.split()[2].isdigit() and rejected.split()[2] != "35"
+    rejected, _ = preferences.rejected_summary("Monday is busy.", "#Person1#: Hi.", random.Random(0))
+    assert rejected.split()[0] in preferences.WEEKDAY_NAMES and rejected.split()[0] != "Monday"
+
+
+def test_without_a_detail_the_speakers_are_swapped():
+    rejected, kind = preferences.rejected_summary("#Person1# asks #Person2# for help.", DIALOGUE, random.Random(0))
+    assert (rejected, kind) == ("#Person2# asks #Person1# for help.", preferences.SPEAKERS_SWAPPED)
+    assert preferences.rejected_summary("They talk about the weather.", DIALOGUE, random.Random(0)) == (None, None)
+
+
+def test_the_rng_must_be_given():
+    with pytest.raises(ValueError, match="random.Random"):
+        preferences.rejected_summary("#Person1# waves.", DIALOGUE, 3)
+
+
+@pytest.fixture(scope="module")
+def chat_tokenizer(tiny_fixtures):
+    from transformers import AutoTokenizer
+
+    from helpers import cache
+
+    return AutoTokenizer.from_pretrained(cache.model_path("llama-instruct"))
+
+
+def test_pairs_fit_the_budget_and_are_counted(chat_tokenizer):
+    rows = {"dialogue": [DIALOGUE, DIALOGUE, DIALOGUE * 20],
+            "summary": ["#Person1# books a table for two.", "They talk.", "#Person1# books a table on Thursday."]}
+    pairs, counts = preferences.preference_pairs(rows, chat_tokenizer, max_length=120, seed=0)
+    assert len(pairs) == 1 and sum(counts.values()) == 3
+    assert counts["nothing to change: left out"] == 1 and counts["over 120 tokens: left out"] == 1
+    pair = pairs[0]
+    assert pair["prompt"] == preferences.chat_request(DIALOGUE)
+    assert preferences.fits(chat_tokenizer, pair["prompt"], [pair["chosen"][0]["content"],
+                                                              pair["rejected"][0]["content"]], 120)
+
+
+def test_the_dpo_settings_are_the_profiles():
+    from helpers.course import lesson_settings
+
+    settings = lesson_settings("07", "quick")
+    dpo = preferences.dpo_settings(settings)
+    assert (dpo["beta"], dpo["learning_rate"], dpo["max_steps"], dpo["max_length"]) == \
+        (settings["beta"], settings["lr"], settings["train_steps"], settings["max_length"])
+    assert preferences.lora_config(settings).lora_dropout == 0.0
+
+
+def test_the_script_trains_the_adapter_and_the_held_out_loss_falls(tmp_path, tiny_fixtures):
+    """One process: the data-parallel mechanics are those of tests/test_scripts.py (the same Trainer and launcher);
+    a second DPO run on two processes would add about 30 s to every `make test` for nothing new."""
+    command = [sys.executable, str(ROOT / "scripts" / "train_preferences.py"), "--profile", "tiny",
+               "--output_dir", str(tmp_path), "--max_steps", "20"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    found = json.loads((tmp_path / "metrics.json").read_text())
+    assert found["before (held-out)"]["eval_loss"] == pytest.approx(math.log(2), abs=1e-5)
+    assert found["after (held-out)"]["eval_loss"] < found["before (held-out)"]["eval_loss"]
+    assert found["batches"]["optimizer steps"] == 20 and found["sharding"]["disjoint within every step"]
+    assert (tmp_path / "adapter" / "adapter_model.safetensors").exists()
