@@ -85,7 +85,9 @@ EVAL_DIALOGUES = {"full": 200, "quick": 50, "tiny": 40}
 # "seconds" holds times: "total" for the whole notebook, other keys for single long steps (Run.estimate).
 # quick's seconds: the geometric mean of two `make verify PROFILE=quick` runs against the real-size stand-ins on
 # two 2-core machines, an Intel Xeon and an AMD EPYC that took 1.1-1.7x as long, so that each printed figure is
-# within 1.3x of both; tiny's: measured on a 2-core CPU; full's: estimates for a Colab T4, never timed on one.
+# within 1.3x of both. Lessons 01 and 06 grew since (more held-out text in 01, a third training run in 06): their
+# figures are one Xeon run times the square root of the two machines' ratio on the same steps before (1.3-1.4x).
+# tiny's: measured on a 2-core CPU; full's: estimates for a Colab T4, never timed on one.
 LESSON_SETTINGS = {
     "00": {
         "all": {"models": {"encoder": "bert", "decoder": "gpt2", "seq2seq": "flan-t5"},
@@ -106,7 +108,7 @@ LESSON_SETTINGS = {
                 "mlm_batch_size": 8, "mlm_lr": 5e-5, "mlm_eval_size": 24, "mlm_eval_words": 40},
         "full": {"mlm_train_size": 4000, "mlm_steps": 200, "mlm_batch_size": 16, "mlm_eval_size": 48,
                  "seconds": {"total": 150, "load": 30, "continued_pretraining": 90}},
-        "quick": {"seconds": {"total": 115, "load": 3, "continued_pretraining": 94}},
+        "quick": {"seconds": {"total": 255, "load": 3, "continued_pretraining": 175}},
         "tiny": {"attention_layer": 1, "mlm_train_size": 150, "mlm_max_length": 64, "mlm_steps": 30,
                  "mlm_batch_size": 16, "mlm_lr": 1e-3, "mlm_eval_size": 8,
                  "seconds": {"total": 20, "load": 1, "continued_pretraining": 3}},
@@ -197,20 +199,21 @@ LESSON_SETTINGS = {
                 "generation_batch_size": 25, "demo_new_tokens": 60},
         "full": {"train_size": 4000, "val_size": 100, "eval_size": EVAL_DIALOGUES["full"], "max_length": 768,
                  "lr": 2e-4, "train_steps": 400, "max_new_tokens": 100, "generation_batch_size": 32,
-                 "seconds": {"total": 900, "load": 30, "sft": 240, "evaluate": 120, "deploy": 30}},
+                 "seconds": {"total": 1050, "load": 30, "sft": 240, "evaluate": 160, "deploy": 30}},
         "quick": {"eval_size": EVAL_DIALOGUES["quick"], "max_length": 256, "batch_size": 4, "train_steps": 40,
                   "max_new_tokens": 48,
-                  "seconds": {"total": 521, "load": 4, "sft": 214, "evaluate": 54, "deploy": 14}},
+                  "seconds": {"total": 940, "load": 4, "sft": 214, "evaluate": 140, "deploy": 14}},
         "tiny": {"train_size": 400, "val_size": 40, "eval_size": EVAL_DIALOGUES["tiny"], "max_length": 192,
                  "lora_targets": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
                  "batch_size": 16, "lr": 1e-2, "lora_dropout": 0.0, "train_steps": 100, "max_new_tokens": 30,
                  "generation_batch_size": 40, "demo_new_tokens": 30,
-                 "seconds": {"total": 40, "load": 1, "sft": 8, "evaluate": 3, "deploy": 2}},
+                 "seconds": {"total": 45, "load": 4, "sft": 10, "evaluate": 2, "deploy": 1}},
     },
     "07": {
         # chat / base: as lesson 06; the policy starts from lesson 06's SFT model when its adapter is there (saved in
         # this profile), else from the instruct model. *_size: DialogSum rows drawn for training pairs and held-out
-        # pairs (rows whose summary has nothing to change, or that do not fit max_length, are left out).
+        # pairs (rows whose summary has nothing to change, or that do not fit max_length, are left out: at 256
+        # tokens more than half of the stand-ins' dialogues were, so quick allows 320).
         # beta: TRL's default, the strength of the pull towards the reference. lr: for LoRA, between TRL's default
         # for training every weight (1e-6) and lesson 06's SFT rate (5e-4); no published rate exists for this model
         # and task, and no machine here can load the real weights to measure one. train_steps: optimizer steps of
@@ -223,13 +226,13 @@ LESSON_SETTINGS = {
         "full": {"train_size": 3000, "val_size": 200, "eval_size": EVAL_DIALOGUES["full"], "max_length": 768,
                  "batch_size": 8, "train_steps": 300, "max_new_tokens": 100, "generation_batch_size": 32,
                  "seconds": {"total": 900, "load": 30, "dpo": 500, "evaluate": 150}},
-        "quick": {"train_size": 300, "val_size": 32, "eval_size": EVAL_DIALOGUES["quick"], "max_length": 256,
+        "quick": {"train_size": 300, "val_size": 96, "eval_size": EVAL_DIALOGUES["quick"], "max_length": 320,
                   "batch_size": 2, "lr": 1e-4, "train_steps": 30, "max_new_tokens": 48,
-                  "seconds": {"total": 480, "load": 4, "dpo": 240, "evaluate": 110}},
+                  "seconds": {"total": 400, "load": 6, "dpo": 280, "evaluate": 60}},
         "tiny": {"train_size": 400, "val_size": 40, "eval_size": EVAL_DIALOGUES["tiny"], "max_length": 192,
                  "lora_targets": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
-                 "batch_size": 8, "lr": 5e-3, "train_steps": 40, "max_new_tokens": 30, "generation_batch_size": 40,
-                 "seconds": {"total": 40, "load": 2, "dpo": 15, "evaluate": 3}},
+                 "batch_size": 4, "lr": 2e-3, "train_steps": 30, "max_new_tokens": 30, "generation_batch_size": 40,
+                 "seconds": {"total": 20, "load": 4, "dpo": 6, "evaluate": 2}},
     },
 }
 

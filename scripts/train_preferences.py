@@ -83,7 +83,8 @@ def main():
     config = DPOConfig(output_dir=str(output / "checkpoints"), seed=args.seed, remove_unused_columns=False,
                        gradient_accumulation_steps=args.gradient_accumulation_steps,
                        dataloader_pin_memory=run.device == "cuda", disable_tqdm=args.profile == "tiny",
-                       **preferences.dpo_settings(settings), **run.precision_args("chat"))
+                       **preferences.dpo_settings(settings),
+                       **{"bf16": False, **run.precision_args("chat")})  # TRL's configs default to bf16
     trainer = DPOTrainer(model=start_model(args, run).to(run.device), args=config, processing_class=tokenizer,
                          peft_config=preferences.lora_config(settings), train_dataset=train,
                          eval_dataset=Dataset.from_list(val_pairs).select_columns(columns))
