@@ -274,7 +274,9 @@ def quiet_known_warnings():
 
     - transformers, loading FLAN-T5: "... both are present in the checkpoints with different values, so we will
       NOT tie them." The checkpoints keep the output layer apart from the input embeddings, on purpose.
-    - transformers' FutureWarning "`is_gradient_checkpointing` is deprecated", raised from inside PEFT.
+    - transformers' FutureWarnings "`is_gradient_checkpointing` is deprecated" (raised from inside PEFT) and
+      "`gradient_checkpointing...` is deprecated ... Use `activation_checkpointing...`" (from inside TRL's configs
+      and trainers, lesson 07): the libraries call the old names themselves; the course never does.
     - PEFT, saving an adapter offline: "Could not find a config file in <model>": it looks up the base model's
       config on the Hub to decide about embedding layers, which the course's adapters never change.
     Everything else stays visible, including BERT's load report, which lessons 00 and 01 explain.
@@ -283,6 +285,8 @@ def quiet_known_warnings():
     import warnings
 
     warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
+    warnings.filterwarnings("ignore", message=r".*gradient_checkpointing\w*`? is deprecated.*activation_checkpointing",
+                            category=FutureWarning)
     warnings.filterwarnings("ignore", message="Could not find a config file in")
     drop = _DropMessages("so we will NOT tie them")
     for name in ("transformers", "transformers.modeling_utils"):

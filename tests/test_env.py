@@ -115,3 +115,16 @@ def test_go_offline_switches_the_imported_libraries_and_child_processes(monkeypa
     assert huggingface_hub.constants.HF_HUB_OFFLINE is True and huggingface_hub.constants.is_offline_mode()
     assert datasets.config.HF_HUB_OFFLINE is True
     assert all(os.environ[name] == "1" for name in env.OFFLINE_VARIABLES)
+
+
+def test_the_libraries_own_deprecation_warnings_are_silenced_and_others_are_not():
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        env.quiet_known_warnings()
+        warnings.warn("`gradient_checkpointing_enable` is deprecated and will be removed in v6. Use "
+                      "`activation_checkpointing_enable` instead.", FutureWarning)  # from inside TRL
+        warnings.warn("`is_gradient_checkpointing` is deprecated and will be removed in v6.", FutureWarning)
+        warnings.warn("`torch_dtype` is deprecated! Use `dtype` instead!", FutureWarning)  # a learner's own call
+    assert [str(w.message) for w in caught] == ["`torch_dtype` is deprecated! Use `dtype` instead!"]
