@@ -1,5 +1,5 @@
 """Batched generation for evaluation (many inputs per `generate()` call, in length order), how generation ended,
-and what `no_repeat_ngram_size` forbids. Used by lessons 05 and 06."""
+and what `no_repeat_ngram_size` forbids. Used by lessons 05, 06 and 07."""
 
 import torch
 
@@ -52,7 +52,8 @@ def generate_batched(model, tokenizer, texts, batch_size=16, max_input_tokens=51
             generated = model.generate(**batch, **generate_kwargs)
             # the new tokens only (an encoder-decoder's output starts with its decoder start token)
             generated = generated[:, batch["input_ids"].shape[1]:] if decoder_only else generated[:, 1:]
-            for i, ids, text in zip(rows, generated.tolist(), tokenizer.batch_decode(generated, skip_special_tokens=True)):
+            texts_out = tokenizer.batch_decode(generated, skip_special_tokens=True)
+            for i, ids, text in zip(rows, generated.tolist(), texts_out):
                 outputs[i] = text.strip()
                 new_tokens, stopped = _ending(ids, stop_ids)
                 endings[i] = {"new_tokens": new_tokens, "stopped": stopped}

@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Lesson 07's preference tuning as a script: DPO with LoRA on SmolLM2, pairs made from DialogSum, on one process or many.
+"""Lesson 07's preference tuning as a script: DPO with LoRA on SmolLM2, pairs made from DialogSum, on one process
+or many.
 
     python scripts/train_preferences.py --profile tiny
     accelerate launch --num_processes 2 --cpu scripts/train_preferences.py --profile tiny
@@ -108,7 +109,8 @@ def main():
              "start": "lesson 06's SFT model" if args.sft_adapter else run.model_id("chat")}
     path = launch.write_results(output, args, settings, facts)
     print(f"\nDPO: {batches['optimizer steps']} optimizer steps on {batches['processes']} process(es), global batch "
-          f"{batches['global batch']} pairs; rows read within each step disjoint: {sharding['disjoint within every step']}")
+          f"{batches['global batch']} pairs; rows read within each step disjoint: "
+          f"{sharding['disjoint within every step']}")
     print(f"held-out DPO loss on {len(val_pairs)} pairs: {before['eval_loss']:.4f} -> {after['eval_loss']:.4f}, "
           f"reward accuracy {after['eval_rewards/accuracies']:.2f}\nwrote {path} and {saved}")
 

@@ -88,3 +88,17 @@ def test_the_script_trains_the_adapter_and_the_held_out_loss_falls(tmp_path, tin
     assert found["after (held-out)"]["eval_loss"] < found["before (held-out)"]["eval_loss"]
     assert found["batches"]["optimizer steps"] == 10 and found["sharding"]["disjoint within every step"]
     assert (tmp_path / "adapter" / "adapter_model.safetensors").exists()
+
+
+def test_the_request_is_lesson_06s_word_for_word():
+    """Lesson 06 writes its chat request in the notebook, where it is taught; lesson 07 and the script take it from
+    helpers.preferences. The two must not drift apart, or 07 would tune 06's model on a request it never saw."""
+    import ast
+
+    import nbformat
+
+    notebook = nbformat.read(ROOT / "notebooks" / "06_instruction_tuning_a_chat_model.ipynb", as_version=4)
+    found = [node.value.value for cell in notebook.cells if cell.cell_type == "code" and "INSTRUCTION =" in cell.source
+             for node in ast.walk(ast.parse(cell.source))
+             if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "INSTRUCTION"]
+    assert found == [preferences.INSTRUCTION]
