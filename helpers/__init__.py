@@ -1,4 +1,9 @@
-"""Plumbing for the LLM course notebooks. What is being taught stays in the notebooks."""
+"""Plumbing for the LLM course notebooks. What is being taught stays in the notebooks.
+
+The modules here are what lessons import. Maintainers' tools live apart, and lessons never import them:
+helpers.tools (the command line, the headless runner, notebook authoring, prefetching) and helpers.fixtures (the
+tiny models and synthetic data of the `tiny` profile, which the setup call builds when they are missing).
+"""
 
 import os
 
@@ -8,7 +13,8 @@ import os
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from .config import COURSE_VERSION, DATASETS, LESSONS, MODELS, PROFILES, REPO_URL  # noqa: E402
-from .course import Run, dataset_id, lesson_settings, model_id, setup  # noqa: E402
+from .profiles import dataset_id, lesson_settings, model_id  # noqa: E402
+from .session import Run, setup  # noqa: E402
 from .errors import CourseError  # noqa: E402
 
 __version__ = COURSE_VERSION

@@ -1,4 +1,5 @@
-"""Batches of similar length, for inference: one rule used by lessons 02-06 and the tiny fixtures.
+"""Batches of similar length: for inference, one rule used by lessons 02-06 and the tiny fixtures; for training,
+what padding costs under each way of forming batches (lessons 04 and 06).
 
 A batch is a rectangle: every text in it is padded to its longest one, and the model computes on the padding
 too. For inference the order of the texts does not matter, so sorting them by length (in tokens, longest first)
@@ -38,3 +39,38 @@ def eval_mode(model):
         yield model
     finally:
         model.train(was_training)
+
+
+# ---------------------------------------------------------------- padding
+
+
+def padded_tokens(lengths, batch_size, strategy, max_length, seed=0):
+    """Token positions a model processes for texts of these token `lengths` (already truncated or not), in training.
+
+    strategy "fixed": every text padded to `max_length`; "dynamic": random batches, each padded to its
+    longest text (what DataCollatorWithPadding does); "grouped": batches of similar lengths, as the
+    Trainer's train_sampling_strategy="group_by_length" forms them, each padded to its longest text.
+    Lessons 04 (reviews) and 06 (conversations) compare the three.
+    Returns {"real": tokens that carry text, "processed": positions computed, "ratio": processed / real}.
+    """
+    import torch
+    from transformers.trainer_pt_utils import LengthGroupedSampler
+
+    validate.choice("strategy", strategy, ("fixed", "dynamic", "grouped"))
+    batch_size, max_length = (validate.positive_int("batch_size", batch_size),
+                             validate.positive_int("max_length", max_length))
+    lengths = [min(n, max_length) for n in validate.counts("lengths", lengths)]
+    if strategy == "fixed":
+        batches = [list(range(i, min(i + batch_size, len(lengths)))) for i in range(0, len(lengths), batch_size)]
+        processed = max_length * len(lengths)
+    else:
+        generator = torch.Generator().manual_seed(seed)
+        if strategy == "dynamic":
+            order = torch.randperm(len(lengths), generator=generator).tolist()
+        else:
+            order = list(LengthGroupedSampler(batch_size, lengths=lengths, generator=generator))
+        batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+        processed = sum(max(lengths[i] for i in batch) * len(batch) for batch in batches)
+    real = sum(lengths)
+    return {"real": real, "processed": processed, "ratio": processed / real if real else float("nan"),
+            "batches": batches}

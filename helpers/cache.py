@@ -1,6 +1,6 @@
 """Where the course keeps what it builds itself, and whether a build there is whole.
 
-The tiny fixtures (helpers.tiny) live in one folder per version, `tiny-v<TINY_VERSION>`, with a manifest that
+The tiny fixtures (helpers.fixtures) live in one folder per version, `tiny-v<TINY_VERSION>`, with a manifest that
 lists every file with its size and SHA-256. A folder counts as built only when every listed file is there with its
 size; `verify` also checks the hashes. This module is light on purpose (no torch): `import helpers` uses it.
 """
@@ -16,9 +16,9 @@ from pathlib import Path
 from .config import CACHE_ENV
 from .errors import CourseError
 
-# Bump when helpers/tiny.py or helpers/synthetic.py change what gets built: a new version is a fresh build in a new
+# Bump when helpers/fixtures changes what gets built: a new version is a fresh build in a new
 # folder. tests/test_tiny.py fails when either file changes and this number does not.
-TINY_VERSION = "8"
+TINY_VERSION = "9"
 MANIFEST = "manifest.json"
 BUILDING = ".building-"  # suffix of a build in progress: tiny-v7.building-<pid>
 TINY_SPACE_MB = 50  # the fixtures take about 4 MB; room for the build's temporary files too

@@ -54,42 +54,6 @@ def predict_proba(model, tokenizer, texts, max_length, batch_size=64, device="cp
     return torch.stack(rows).numpy()
 
 
-# ---------------------------------------------------------------- padding
-
-
-def padded_tokens(lengths, batch_size, strategy, max_length, seed=0):
-    """Token positions a model processes for reviews of these token `lengths` (already truncated or not).
-
-    strategy "fixed": every review padded to `max_length`; "dynamic": random batches, each padded to its
-    longest review (what DataCollatorWithPadding does); "grouped": batches of similar lengths, as the
-    Trainer's train_sampling_strategy="group_by_length" forms them, each padded to its longest review.
-    Returns {"real": tokens that carry text, "processed": positions computed, "ratio": processed / real}.
-    """
-    import torch
-    from transformers.trainer_pt_utils import LengthGroupedSampler
-
-    validate.choice("strategy", strategy, ("fixed", "dynamic", "grouped"))
-    batch_size, max_length = validate.positive_int("batch_size", batch_size), validate.positive_int("max_length", max_length)
-    if isinstance(lengths, str) or not len(lengths):
-        raise InputError("lengths must be a non-empty list of token counts, one per review.",
-                         "pass e.g. [len(ids) for ids in tokenizer(texts)['input_ids']].")
-    lengths = [min(int(n), max_length) for n in lengths]
-    if strategy == "fixed":
-        batches = [list(range(i, min(i + batch_size, len(lengths)))) for i in range(0, len(lengths), batch_size)]
-        processed = max_length * len(lengths)
-    else:
-        generator = torch.Generator().manual_seed(seed)
-        if strategy == "dynamic":
-            order = torch.randperm(len(lengths), generator=generator).tolist()
-        else:
-            order = list(LengthGroupedSampler(batch_size, lengths=lengths, generator=generator))
-        batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
-        processed = sum(max(lengths[i] for i in batch) * len(batch) for batch in batches)
-    real = sum(lengths)
-    return {"real": real, "processed": processed, "ratio": processed / real if real else float("nan"),
-            "batches": batches}
-
-
 # ---------------------------------------------------------------- training bookkeeping
 
 
@@ -114,9 +78,7 @@ def kfold_scores(labels, fit_and_score, k=5, seed=0):
 
 def length_histogram(lengths, max_length=None, title="Review length in tokens", ax=None):
     """Histogram of token lengths, with the truncation length marked."""
-    if isinstance(lengths, str) or not len(lengths):
-        raise InputError("lengths must be a non-empty list of token counts, one per review.",
-                         "pass e.g. [len(ids) for ids in tokenizer(texts)['input_ids']].")
+    lengths = validate.counts("lengths", lengths)
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6.5, 3))
     ax.hist(lengths, bins=40, color="tab:blue", alpha=0.85)
     ax.axvline(float(np.median(lengths)), color="black", linestyle=":", label=f"median {np.median(lengths):.0f}")

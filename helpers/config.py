@@ -10,6 +10,8 @@ Print any of these in a notebook to see what a run will use.
 REPO_URL = "https://github.com/llm-course-org/llm-course"
 REPO_BRANCH = "main"
 COURSE_VERSION = "0.3.0"
+# Colab's setup cell installs the course from this tag: a notebook runs with the helpers it was written for.
+RELEASE_TAG = f"v{COURSE_VERSION}"
 
 # Environment variables the course reads. Names only here; helpers.env.env_flag parses the true/false ones.
 PROFILE_ENV = "COURSE_PROFILE"  # full | quick | tiny
@@ -20,6 +22,7 @@ HEADLESS_ENV = "COURSE_HEADLESS"  # 1: nobody is looking, so no sliders
 STAND_IN_ENV = "COURSE_STAND_IN_WEIGHTS"  # 1: real-size models with random weights (a maintainer's smoke run)
 MAX_STEPS_ENV = "COURSE_MAX_STEPS"  # a cap on training steps, for smoke runs of `full` on a CPU
 MAX_ROWS_ENV = "COURSE_MAX_ROWS"  # a cap on data rows (train, validation, evaluation sets), likewise
+HUB_ENV = "COURSE_HUB"  # online | offline: decided once by `python -m helpers run` and passed to every kernel
 
 PROFILE_NAMES = ("full", "quick", "tiny")
 
@@ -33,7 +36,7 @@ PROFILE_INFO = {
 }
 
 # Logical model names. "hub": the real checkpoint `quick` and `full` load; "tiny": the tiny stand-in of the same
-# class that helpers.tiny builds for `tiny`; "family": the architecture, for the dtype policy (helpers.env).
+# class that helpers.fixtures builds for `tiny`; "family": the architecture, for the dtype policy (helpers.env).
 MODELS = {
     "bert": {"hub": "bert-base-uncased", "tiny": "bert", "family": "encoder"},
     "distilbert": {"hub": "distilbert-base-uncased", "tiny": "distilbert", "family": "encoder"},
@@ -44,7 +47,7 @@ MODELS = {
     "smollm2-instruct": {"hub": "HuggingFaceTB/SmolLM2-135M-Instruct", "tiny": "llama-instruct", "family": "decoder"},
 }
 
-# Logical dataset names -> Hub dataset ids (namespaced). In `tiny`, helpers.tiny builds a synthetic stand-in
+# Logical dataset names -> Hub dataset ids (namespaced). In `tiny`, helpers.fixtures builds a synthetic stand-in
 # with the same splits and columns under the same logical name.
 DATASETS = {
     "imdb": "stanfordnlp/imdb",
@@ -251,5 +254,5 @@ def hub_id(model):
     return MODELS[model]["hub"]
 
 
-# The tiny stand-ins helpers.tiny builds, one per model class (flan-t5 and flan-t5-small share one).
+# The tiny stand-ins helpers.fixtures builds, one per model class (flan-t5 and flan-t5-small share one).
 TINY_MODEL_NAMES = tuple(dict.fromkeys(record["tiny"] for record in MODELS.values()))

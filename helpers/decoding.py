@@ -108,8 +108,8 @@ def with_temperature(probs, temperature):
     import torch
 
     probs = _probabilities(probs)
-    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or temperature <= 0:
-        raise InputError(f"temperature must be > 0, got {temperature!r}.", "for greedy decoding use do_sample=False.")
+    temperature = validate.positive_number("temperature", temperature,
+                                           "pass e.g. temperature=0.7; for greedy decoding use do_sample=False.")
     return torch.softmax(torch.log(probs) / temperature, dim=-1)
 
 
@@ -118,8 +118,7 @@ def top_k_filter(probs, k):
     import torch
 
     probs = _probabilities(probs)
-    if isinstance(k, bool) or not isinstance(k, int) or k < 0:
-        raise InputError(f"k must be a whole number of tokens, 0 or more (0 keeps all); got {k!r}.", "pass e.g. k=50.")
+    k = validate.whole_number("k", k, minimum=0, example=50)  # 0 keeps all
     if k == 0 or k >= probs.shape[-1]:
         return probs.clone()
     threshold = torch.topk(probs, k, dim=-1).values[..., -1:]

@@ -17,12 +17,6 @@ class CourseError(RuntimeError):
         super().__init__(f"{what}\n\nWhat to do: {fix}\n\nMore help: {troubleshooting_url(topic)}")
 
 
-def unknown_choice(kind, value, choices):
-    """A ValueError-like CourseError for an unknown profile, lesson, model or dataset name."""
-    listed = ", ".join(repr(c) for c in choices)
-    return CourseError(f"Unknown {kind} {value!r}.", f"use one of: {listed}.", "unknown-name")
-
-
 class InputError(CourseError, ValueError):
     """A helper was called with an argument it cannot use. Still a ValueError, as Python code expects."""
 

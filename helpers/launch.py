@@ -73,6 +73,12 @@ class ShardRecorder:
         return self.collator(features)
 
 
+def steps_per_epoch(rows, per_device_batch_size, processes=1, accumulation=1):
+    """Optimizer steps of one epoch: each of `processes` reads its own ceil(rows / processes) rows, in batches of
+    `per_device_batch_size`, and `accumulation` batches make one step. The one formula of the scripts and tests."""
+    return math.ceil(math.ceil(rows / processes) / per_device_batch_size / accumulation)
+
+
 def check_sharding(recorder, trainer, folder, rows):
     """Every process writes what it read; the main process checks that, step by step, the processes read disjoint
     rows, and that every complete epoch covered the training set. Returns the facts (main process) or None."""
@@ -87,7 +93,7 @@ def check_sharding(recorder, trainer, folder, rows):
     steps = min(len(batches) for batches in per_rank)
     disjoint = all(not set.intersection(*(set(batches[step]) for batches in per_rank)) for step in range(steps)) \
         if world > 1 else True
-    per_epoch = math.ceil(math.ceil(rows / world) / len(per_rank[0][0])) if per_rank[0] else 0
+    per_epoch = steps_per_epoch(rows, len(per_rank[0][0]), world) if per_rank[0] else 0  # batches, not steps
     epochs = [{i for batches in per_rank for batch in batches[start:start + per_epoch] for i in batch}
               for start in range(0, steps - per_epoch + 1, per_epoch)] if per_epoch else []
     return {"processes": world, "batches read per process": [len(b) for b in per_rank],
@@ -114,7 +120,7 @@ def batch_facts(trainer, rows, epochs=None, max_steps=-1):
     """The global batch, and the optimizer steps taken against those one process with that batch would take."""
     args = trainer.args
     global_batch = args.per_device_train_batch_size * args.world_size * args.gradient_accumulation_steps
-    one_process = max_steps if max_steps and max_steps > 0 else math.ceil(math.ceil(rows / global_batch) * epochs)
+    one_process = max_steps if max_steps and max_steps > 0 else math.ceil(steps_per_epoch(rows, global_batch) * epochs)
     return {"per-device batch": args.per_device_train_batch_size, "processes": args.world_size,
             "gradient accumulation": args.gradient_accumulation_steps, "global batch": global_batch,
             "optimizer steps": trainer.state.global_step, "steps of one process with the global batch": one_process}

@@ -5,7 +5,6 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 from . import validate
 from .errors import InputError
@@ -33,10 +32,8 @@ def memory_breakdown(total_params, trainable_params, bytes_per_value=4, optimize
     weights: every parameter; gradients: one per trainable parameter; optimizer: AdamW keeps two
     running averages per trainable parameter (`optimizer_states=2`). All in fp32 (4 bytes) by default.
     """
-    for name, value in (("total_params", total_params), ("trainable_params", trainable_params)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise InputError(f"{name} must be a whole number of parameters, 0 or more; got {value!r}.",
-                             "pass counts such as count_parameters(model)['total'].")
+    total_params = validate.whole_number("total_params", total_params, example="count_parameters(model)['total']")
+    trainable_params = validate.whole_number("trainable_params", trainable_params)
     if trainable_params > total_params:
         raise InputError(f"trainable_params ({trainable_params:,}) cannot exceed total_params ({total_params:,}).",
                          "pass the total first, then the trainable count.")

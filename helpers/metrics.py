@@ -78,10 +78,8 @@ def rouge(predictions, references, rouge_types=ROUGE_TYPES):
     if len(predictions) != len(references):
         raise InputError(f"rouge() got {len(predictions)} predictions but {len(references)} references; "
                          "pass one prediction per reference (or per list of references).")
-    unknown = [kind for kind in rouge_types if kind not in ROUGE_TYPES]
-    if isinstance(rouge_types, str) or unknown:
-        raise InputError(f"rouge_types must be a list of {', '.join(ROUGE_TYPES)}; got {rouge_types!r}.",
-                         "pass e.g. rouge_types=['rouge1', 'rougeL'].")
+    for kind in validate.texts("rouge_types", rouge_types):
+        validate.choice("rouge_types entry", kind, ROUGE_TYPES)
     return rouge_metric().compute(predictions=predictions, references=references, rouge_types=list(rouge_types))
 
 

@@ -1,7 +1,7 @@
 """Lesson 07 (preference tuning with DPO): preference pairs made from DialogSum, and the recipe that the lesson and
 scripts/train_preferences.py share.
 
-A pair is a prompt (the lesson 06 chat request), a chosen answer (the human summary) and a rejected one: the same
+A pair is a prompt (lesson 06's chat request, helpers.chat), a chosen answer (the human summary) and a rejected one: the same
 summary with one fact made wrong. The DPO loss and the sequence log-probabilities are written in the notebook,
 where they are taught; here is only what both the notebook and the script need.
 """
@@ -10,9 +10,9 @@ import random
 import re
 
 from . import validate
+from .chat import chat_request
 from .errors import InputError
 
-INSTRUCTION = "Summarize the following conversation.\n\n{dialogue}"  # lesson 06's request, word for word
 TAGS = ("#Person1#", "#Person2#")
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 MONTH_NAMES = ["January", "February", "March", "April", "June", "July", "August", "September", "October",
@@ -22,11 +22,6 @@ NUMBER_NAMES = ["two", "three", "four", "five", "six", "seven", "eight", "nine",
 DETAIL_KINDS = {"weekday": WEEKDAY_NAMES, "month": MONTH_NAMES, "number": NUMBER_NAMES}
 DETAIL_SWAPPED, SPEAKERS_SWAPPED = "a detail swapped", "the speakers swapped"
 _WORD = re.compile(r"#Person\d#|[A-Za-z]+|\d+")
-
-
-def chat_request(dialogue):
-    """The user turn of lesson 06: the instruction with the dialogue in it."""
-    return [{"role": "user", "content": INSTRUCTION.format(dialogue=validate.text("dialogue", dialogue))}]
 
 
 def _details(summary):

@@ -112,10 +112,7 @@ def input_limit(tokenizer, max_tokens=None):
             raise CourseError("This tokenizer does not record its model's input limit (model_max_length is "
                               f"{max_tokens!r}).", "pass the limit yourself, e.g. max_tokens=512 for FLAN-T5.",
                               TOPIC)
-    if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
-        raise InputError(f"max_tokens, the token budget, must be a positive whole number; got {max_tokens!r}.",
-                         "pass max_tokens as an int such as 512, or leave it out to use the tokenizer's limit.")
-    return max_tokens
+    return validate.positive_int("max_tokens", max_tokens)
 
 
 @dataclass
@@ -193,9 +190,7 @@ def fit_prompt(dialogue, pool, tokenizer, shots, max_tokens=None, template=DEFAU
     Returns a FittedPrompt (`.text`, `.examples`, `.n_tokens`, `.max_tokens`, `.replaced`, `.fits`, `.shots`).
     """
     validate.choice("on_overflow", on_overflow, OVERFLOW_POLICIES)
-    if isinstance(shots, bool) or not isinstance(shots, int) or shots < 0:
-        raise InputError(f"shots must be a whole number of examples, 0 or more; got {shots!r}.",
-                         "pass shots=0 for zero-shot, 1 for one-shot, 2 or more for few-shot.")
+    validate.whole_number("shots", shots, minimum=0, example=3)
     dialogue = validate.text("dialogue", dialogue)
     limit = input_limit(tokenizer, max_tokens)
     _check_template(template)
@@ -299,10 +294,7 @@ def budget_chart(counts, limit, title="Prompt length as examples are added", xla
     """Bars of prompt length in tokens (`counts[k]` for k examples), over-budget bars in red, the limit as a line."""
     import matplotlib.pyplot as plt
 
-    counts = list(counts)
-    if not counts or not all(isinstance(n, int) for n in counts):
-        raise InputError("budget_chart() needs a non-empty list of token counts (ints), one per prompt size.",
-                         "pass e.g. [count_tokens(tokenizer, p) for p in prompts].")
+    counts = validate.counts("budget_chart(counts)", counts)
     limit = validate.positive_int("limit", limit)
     fig, ax = plt.subplots(figsize=(7, 3.2))
     xs = list(range(len(counts)))

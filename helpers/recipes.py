@@ -5,7 +5,6 @@ told, which modules LoRA adapts, how the result is scored. The notebooks show th
 scripts call the same functions, so a script trained with `--profile quick` is lesson 04's or 05's run.
 """
 
-import math
 
 import numpy as np
 
@@ -72,8 +71,7 @@ def dialogsum_rows(dialogues, settings, seed):
 
 def length_limit(lengths, cap):
     """Lesson 05's rule: the 95th percentile of the token lengths, rounded up to a multiple of 32, at most `cap`."""
-    if isinstance(lengths, str) or not len(lengths):
-        validate.texts("lengths", lengths)  # raises: a non-empty list of counts is needed
+    lengths = validate.counts("lengths", lengths)
     value = np.percentile(lengths, LENGTH_PERCENTILE)
     return min(cap, round_up(value, LENGTH_MULTIPLE))
 
@@ -113,7 +111,3 @@ def summarizer_trainer_settings(settings):
         train_sampling_strategy="group_by_length",  # dialogues of similar lengths together: little padding
         save_strategy="no", report_to="none")
 
-
-def steps_per_epoch(rows, per_device_batch_size, processes=1, accumulation=1):
-    """Optimizer steps of one epoch when `processes` each take a disjoint shard of every global batch."""
-    return math.ceil(math.ceil(rows / processes) / per_device_batch_size / accumulation)

@@ -15,6 +15,9 @@ from pathlib import Path
 from .config import RESULTS_ENV
 
 NOT_ATTEMPTED, INCORRECT, CORRECT = "not attempted", "incorrect", "correct"
+# Tables one lesson records and a later one reads (helpers.results.recorded), named once for both.
+SUMMARIZER_ROUGE = "ROUGE on the test dialogues"  # lesson 05: FLAN-T5 zero-shot, LoRA, full fine-tuning; read by 06
+CHAT_ROUGE = "ROUGE: chat model and FLAN-T5 on the same test dialogues"  # lesson 06; read by 07
 _current = {"lesson": None}  # set by helpers.setup: which lesson the outcomes of this kernel belong to
 
 

@@ -164,9 +164,8 @@ def length_histograms(source_lengths, target_lengths, source_cut=None, target_cu
     """Two histograms of token lengths (prompts and summaries), with the chosen maximum lengths marked."""
     import matplotlib.pyplot as plt
 
-    for name, lengths in (("source_lengths", source_lengths), ("target_lengths", target_lengths)):
-        if isinstance(lengths, str) or not len(lengths):
-            raise InputError(f"{name} must be a non-empty list of token counts.", "pass one count per example.")
+    source_lengths = validate.counts("source_lengths", source_lengths)
+    target_lengths = validate.counts("target_lengths", target_lengths)
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
     for ax, lengths, cut, title in [(axes[0], source_lengths, source_cut, "prompt (dialogue) tokens"),
                                     (axes[1], target_lengths, target_cut, "summary tokens")]:

@@ -44,17 +44,38 @@ def text(name, value):
     return value
 
 
-def positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise InputError(f"{name} must be a whole number of at least 1; got {_shown(value)}.",
-                         f"pass {name} as a positive int, e.g. {name}=16.")
+def whole_number(name, value, minimum=0, example=None):
+    """An int of at least `minimum` (a bool is not a number here)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise InputError(f"{name} must be a whole number of at least {minimum}; got {_shown(value)}.",
+                         f"pass e.g. {name}={example if example is not None else max(minimum, 16)}.")
     return int(value)
 
 
-def positive_number(name, value):
+def positive_int(name, value):
+    return whole_number(name, value, minimum=1)
+
+
+def positive_number(name, value, hint=""):
+    """A float above 0; `hint` adds what to do instead (e.g. for a temperature of 0)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
-        raise InputError(f"{name} must be a number above 0; got {_shown(value)}.", f"pass {name} as e.g. 0.7.")
+        raise InputError(f"{name} must be a number above 0; got {_shown(value)}.", hint or f"pass e.g. {name}=0.7.")
     return float(value)
+
+
+def counts(name, value, what="token counts"):
+    """A non-empty list of whole numbers of at least 0 (token lengths, one per example)."""
+    if isinstance(value, (str, bytes, dict)) or value is None or not hasattr(value, "__iter__"):
+        raise InputError(f"{name} must be a non-empty list of {what}; got {_shown(value)}.",
+                         "pass one count per example, e.g. [len(ids) for ids in dataset['input_ids']].")
+    items = list(value)
+    if not items:
+        raise InputError(f"{name} is empty: it must hold {what}, one per example.", "pass at least one count.")
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, numbers.Integral) or item < 0:
+            raise InputError(f"{name} must hold whole numbers of at least 0 ({what}); it holds {_shown(item)}.",
+                             "pass one count per example, e.g. len(ids).")
+    return [int(item) for item in items]
 
 
 def fraction(name, value, low_open=False, high_open=False):
@@ -69,10 +90,12 @@ def fraction(name, value, low_open=False, high_open=False):
     return float(value)
 
 
-def choice(name, value, choices):
+def choice(name, value, choices, topic="wrong-input-to-a-helper"):
+    """One of `choices`: an option of a helper, or (topic "unknown-name") a name of the course's profiles table."""
     if value not in choices:
         listed = ", ".join(repr(c) for c in choices)
-        raise InputError(f"{name} must be one of {listed}; got {_shown(value)}.", f"use one of: {listed}.")
+        raise InputError(f"Unknown {name} {_shown(value)}: it must be one of {listed}.", f"use one of: {listed}.",
+                         topic)
     return value
 
 
@@ -91,7 +114,7 @@ def existing_path(name, value):
 
 def token_limit(name, value, model=None):
     """A positive token count that the model's position embeddings can hold (when the model has a limit)."""
-    value = positive_int(name, value)
+    value = whole_number(name, value, minimum=1)
     limit = model_max_positions(model) if model is not None else None
     if limit is not None and value > limit:
         raise InputError(f"{name}={value} is more tokens than this model can read: it has positions for {limit}.",

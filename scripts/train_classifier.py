@@ -23,20 +23,22 @@ from transformers import (AutoModelForSequenceClassification, AutoTokenizer, Dat
                           HfArgumentParser, Trainer, TrainingArguments)
 
 import helpers  # noqa: E402
+from helpers.config import PROFILE_NAMES  # noqa: E402
 from helpers import classify, launch, recipes  # noqa: E402
 from helpers.metrics import classification_metrics  # noqa: E402
 
 
 @dataclass
 class Arguments:
-    profile: str = field(default="tiny", metadata={"help": "full, quick or tiny: the sizes of lesson 04"})
-    method: str = field(default="lora", metadata={"help": "lora or full"})
+    profile: str = field(default="tiny", metadata={"help": "the sizes of lesson 04", "choices": PROFILE_NAMES})
+    method: str = field(default="lora", metadata={"help": "what trains", "choices": ["lora", "full"]})
     model_id: Optional[str] = field(default=None, metadata={"help": "a Hub id or a folder (default: the profile's)"})
     train_size: Optional[int] = field(default=None, metadata={"help": "training reviews (default: the profile's)"})
     val_size: Optional[int] = field(default=None, metadata={"help": "validation reviews"})
     test_size: Optional[int] = field(default=None, metadata={"help": "test reviews, for the final metrics"})
     epochs: Optional[float] = field(default=None, metadata={"help": "training epochs"})
-    max_steps: int = field(default=-1, metadata={"help": "a cap on optimizer steps (-1: the epochs decide)"})
+    max_steps: Optional[int] = field(default=None, metadata={"help": "a cap on optimizer steps (-1: the epochs "
+                                                                   "decide; default: the profile's)"})
     learning_rate: Optional[float] = field(default=None, metadata={"help": "default: the profile's, per method"})
     per_device_batch_size: Optional[int] = field(default=None, metadata={"help": "batch size of each process"})
     gradient_accumulation_steps: int = 1
@@ -48,9 +50,8 @@ def settings_for(args, run):
     """The lesson's settings for the profile, with what the command line overrides."""
     settings = dict(run.settings)
     overrides = {"train_size": args.train_size, "val_size": args.val_size, "test_size": args.test_size,
-                 "batch_size": args.per_device_batch_size}
-    settings.update({k: v for k, v in overrides.items() if v is not None})
-    settings["max_steps"] = args.max_steps
+                 "batch_size": args.per_device_batch_size, "max_steps": args.max_steps}
+    settings.update({k: v for k, v in overrides.items() if v is not None})  # a smoke run's step cap stays
     full = args.method == "full"
     settings["epochs"] = args.epochs or (settings["epochs"] if full else settings["lora_epochs"])
     settings["learning_rate"] = args.learning_rate or (settings["lr"] if full else settings["lora_lr"])
@@ -59,8 +60,6 @@ def settings_for(args, run):
 
 def main():
     args = HfArgumentParser(Arguments).parse_args_into_dataclasses()[0]
-    if args.method not in ("lora", "full"):
-        sys.exit(f"--method must be lora or full, not {args.method!r}")
     rank, processes = launch.start_processes()
     main_process = rank == 0  # one process of several does the printing
     run = helpers.setup("04", profile=args.profile, seed=args.seed, quiet=not main_process)

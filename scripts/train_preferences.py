@@ -26,12 +26,13 @@ from peft import PeftModel  # noqa: E402
 from transformers import AutoModelForCausalLM, AutoTokenizer, HfArgumentParser  # noqa: E402
 
 import helpers  # noqa: E402
+from helpers.config import PROFILE_NAMES  # noqa: E402
 from helpers import launch, preferences  # noqa: E402
 
 
 @dataclass
 class Arguments:
-    profile: str = field(default="tiny", metadata={"help": "full, quick or tiny: the sizes of lesson 07"})
+    profile: str = field(default="tiny", metadata={"help": "the sizes of lesson 07", "choices": PROFILE_NAMES})
     sft_adapter: Optional[str] = field(default=None, metadata={
         "help": "lesson 06's adapter folder: start from that SFT model (default: the instruct model)"})
     train_size: Optional[int] = field(default=None, metadata={"help": "DialogSum rows drawn for training pairs"})

@@ -25,6 +25,7 @@ from transformers import (AutoModelForSeq2SeqLM, AutoTokenizer, DataCollatorForS
                           Seq2SeqTrainer, Seq2SeqTrainingArguments)
 
 import helpers  # noqa: E402
+from helpers.config import PROFILE_NAMES  # noqa: E402
 from helpers import launch, recipes  # noqa: E402
 from helpers.batching import IGNORE_INDEX, token_lengths  # noqa: E402
 from helpers.seq2seq import evaluate_summaries, preprocess  # noqa: E402
@@ -32,8 +33,8 @@ from helpers.seq2seq import evaluate_summaries, preprocess  # noqa: E402
 
 @dataclass
 class Arguments:
-    profile: str = field(default="tiny", metadata={"help": "full, quick or tiny: the sizes of lesson 05"})
-    method: str = field(default="lora", metadata={"help": "lora or full"})
+    profile: str = field(default="tiny", metadata={"help": "the sizes of lesson 05", "choices": PROFILE_NAMES})
+    method: str = field(default="lora", metadata={"help": "what trains", "choices": ["lora", "full"]})
     model_id: Optional[str] = field(default=None, metadata={"help": "a Hub id or a folder (default: the profile's)"})
     train_size: Optional[int] = field(default=None, metadata={"help": "training dialogues (default: the profile's)"})
     val_size: Optional[int] = field(default=None, metadata={"help": "validation dialogues"})
@@ -57,8 +58,6 @@ def settings_for(args, run):
 
 def main():
     args = HfArgumentParser(Arguments).parse_args_into_dataclasses()[0]
-    if args.method not in ("lora", "full"):
-        sys.exit(f"--method must be lora or full, not {args.method!r}")
     rank, processes = launch.start_processes()
     main_process = rank == 0  # one process of several does the printing
     run = helpers.setup("05", profile=args.profile, seed=args.seed, quiet=not main_process)

@@ -10,9 +10,9 @@ import torch
 
 @pytest.fixture(scope="session")
 def tiny_fixtures():
-    from helpers import tiny
+    from helpers.fixtures import ensure_built
 
-    return tiny.ensure_built(verbose=False)
+    return ensure_built(verbose=False)
 
 
 def _tiny(name):

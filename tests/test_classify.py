@@ -51,42 +51,6 @@ def test_max_length_truncates(tiny_encoder):
     np.testing.assert_allclose(short[0], expected, atol=1e-5)
 
 
-# ---------------------------------------------------------------- padding
-
-
-def test_fixed_padding_counts_max_length_for_every_review():
-    cost = classify.padded_tokens([3, 10, 700], batch_size=2, strategy="fixed", max_length=512)
-    assert cost["real"] == 3 + 10 + 512  # the long review is cut at max_length
-    assert cost["processed"] == 3 * 512
-    assert cost["ratio"] == pytest.approx(3 * 512 / 525)
-
-
-def test_dynamic_padding_pads_each_batch_to_its_longest_review():
-    lengths = [5, 40, 7, 38]
-    cost = classify.padded_tokens(lengths, batch_size=2, strategy="dynamic", max_length=512, seed=0)
-    expected = sum(max(lengths[i] for i in batch) * len(batch) for batch in cost["batches"])
-    assert cost["processed"] == expected
-    assert sorted(i for batch in cost["batches"] for i in batch) == [0, 1, 2, 3]
-
-
-@pytest.mark.parametrize("n, grouped_below", [(500, 1.5), (5000, 1.1)])
-def test_grouping_by_length_removes_most_of_the_padding(n, grouped_below):
-    """A long tail (1 review in 10 is long): random batches barely beat fixed padding, grouped ones do. With few
-    reviews the Trainer's sampler makes small groups (mega-batches), so some batches still mix lengths."""
-    rng = np.random.default_rng(0)
-    lengths = list(rng.integers(20, 80, n * 9 // 10)) + list(rng.integers(400, 512, n // 10))
-    rng.shuffle(lengths)
-    costs = {s: classify.padded_tokens(lengths, 16, s, max_length=512, seed=0)["ratio"]
-             for s in ("fixed", "dynamic", "grouped")}
-    assert costs["fixed"] > costs["dynamic"] > 3 * costs["grouped"]
-    assert 1.0 <= costs["grouped"] < grouped_below
-
-
-def test_padding_strategy_must_be_known():
-    with pytest.raises(ValueError, match="strategy"):
-        classify.padded_tokens([1, 2], 2, "sorted", max_length=8)
-
-
 # ---------------------------------------------------------------- training bookkeeping
 
 

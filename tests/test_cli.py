@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from helpers.__main__ import main
-from helpers.authoring import code, write_notebook
+from helpers.tools.authoring import code, write_notebook
 
 
 def cli(capsys, *args):

@@ -1,8 +1,12 @@
 """The profiles table is complete and consistent: every lesson, every profile, valid names."""
 
+from pathlib import Path
+
 import pytest
 
 from helpers import config
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_every_lesson_has_every_profile():
@@ -28,13 +32,28 @@ def test_names_in_the_table_exist(lesson):
         for name in settings["datasets"].values():
             assert name in config.DATASETS
         assert "/" in "".join(config.DATASETS[d] for d in settings["datasets"].values()) or not settings["datasets"]
-        assert settings["seconds"]["total"] > 0
+
+
+@pytest.mark.parametrize("lesson", list(config.LESSONS))
+def test_every_printed_step_time_is_in_the_table_and_every_step_in_the_table_is_printed(lesson):
+    """run.estimate("key") in the notebook prints seconds[key]; a key the notebook never prints is a stale time, one
+    missing from a profile would print nothing. The steps are parts of the notebook, so they fit in its total."""
+    import re
+
+    import nbformat
+
+    notebook = nbformat.read(ROOT / "notebooks" / config.LESSONS[lesson]["notebook"], as_version=4)
+    printed = set(re.findall(r"""run\.estimate\(["'](\w+)["']\)""", "\n".join(c.source for c in notebook.cells)))
+    for profile, settings in config.PROFILES[lesson].items():
+        steps = {k: v for k, v in settings["seconds"].items() if k != "total"}
+        assert set(steps) == printed, (profile, set(steps) ^ printed)
+        assert sum(steps.values()) <= settings["seconds"]["total"], (profile, steps)
 
 
 def test_time_budgets_per_profile():
-    """Design brief §2 and §6, as helpers.runner.BUDGETS holds them: tiny at most 60 s per notebook, quick at most
+    """Design brief §2 and §6, as helpers.tools.runner.BUDGETS holds them: tiny at most 60 s per notebook, quick at most
     20 min on 2 cores (about 10 on a 4-core laptop); full at most 20 min on a T4."""
-    from helpers.runner import BUDGETS
+    from helpers.tools.runner import BUDGETS
 
     limits = {"tiny": BUDGETS["tiny"]["notebook_s"], "quick": BUDGETS["quick"]["notebook_s"], "full": 20 * 60}
     for lesson, profiles in config.PROFILES.items():

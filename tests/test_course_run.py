@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import config, results, runner
+from helpers import config, results
+from helpers.tools.report import write_report
 
 RESULTS = os.environ.get(results.RESULTS_ENV)
 pytestmark = pytest.mark.skipif(not RESULTS, reason="runs under `make test`, after the notebooks recorded results")
@@ -43,7 +44,7 @@ def test_exercises_not_attempted_with_placeholder_correct_with_solution(lesson):
 def test_report_holds_every_lesson_and_the_figure(tmp_path):
     rows = [{"path": ROOT / "notebooks" / meta["notebook"], "status": "passed", "seconds": 1.0, "error": "",
              "peak_gb": 0.5, "cells": [(3, 0.5, "total")]} for meta in config.LESSONS.values()]
-    report = runner.write_report(rows, "tiny", Path(RESULTS), tmp_path / "report.md").read_text()
+    report = write_report(rows, "tiny", Path(RESULTS), tmp_path / "report.md").read_text()
     for meta in config.LESSONS.values():
         assert f"## {Path(meta['notebook']).stem}:" in report
     assert (tmp_path / "summary.png").stat().st_size > 10_000

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from helpers import synthetic, tiny
+from helpers.fixtures import models, synthetic
 from helpers.generation import generate_batched
 
 
@@ -21,7 +21,7 @@ def one_by_one(model, tokenizer, texts, **kwargs):
 
 def test_seq2seq_batched_equals_one_by_one(t5):
     model, tokenizer = t5
-    texts = [tiny.T5_INSTRUCTIONS[0].format(dialogue=d) for d in synthetic.make_dialogues(0)["test"]["dialogue"][:7]]
+    texts = [models.T5_INSTRUCTIONS[0].format(dialogue=d) for d in synthetic.make_dialogues(0)["test"]["dialogue"][:7]]
     batched = generate_batched(model, tokenizer, texts, batch_size=3, max_new_tokens=12, do_sample=False)
     assert batched == one_by_one(model, tokenizer, texts, max_new_tokens=12, do_sample=False)
 

@@ -11,7 +11,7 @@ import pytest
 from packaging.requirements import Requirement
 
 from helpers import config
-from helpers.authoring import setup_cell_source
+from helpers.tools.authoring import setup_cell_source
 
 ROOT = Path(__file__).resolve().parent.parent
 # Versions a Google Colab runtime ships, as the course's Colab run recorded them (issue 11, Python 3.13 runtime).
@@ -74,7 +74,18 @@ class FakeColab:
 def test_colab_installs_the_course_when_missing_or_another_version(monkeypatch, installed):
     commands = FakeColab(installed).run(monkeypatch)
     assert commands == ["pip uninstall -q -y llm-course",
-                        f'pip install -q "llm-course @ git+{config.REPO_URL}@{config.REPO_BRANCH}"']
+                        f'pip install -q "llm-course @ git+{config.REPO_URL}@{config.RELEASE_TAG}"']
+
+
+def test_colab_installs_the_release_of_the_version_the_notebook_was_written_for():
+    """One version: the constant, the installed package, the tag the setup cell installs and the version it checks."""
+    assert config.RELEASE_TAG == f"v{config.COURSE_VERSION}"
+    assert importlib.metadata.version("llm-course") == config.COURSE_VERSION, "reinstall: pip install -e ."
+    for lesson in config.LESSONS:
+        cell = setup_cell_source(lesson)
+        assert f'COURSE_VERSION = "{config.COURSE_VERSION}"' in cell
+        assert re.findall(r"git\+\S+@([^\s\"]+)\"", cell) == [config.RELEASE_TAG], "installs the release's tag"
+        assert "@main" not in cell and config.REPO_BRANCH not in cell.split("git+")[1]
 
 
 def test_colab_skips_the_install_when_this_version_is_there(monkeypatch):
@@ -93,13 +104,15 @@ def test_the_install_touches_only_the_course_package():
 @pytest.mark.parametrize("trl_there, expected", [(False, True), (True, False)])
 def test_lesson_07_installs_its_optional_part_when_trl_is_missing(monkeypatch, trl_there, expected):
     """The same version of the course, installed earlier without the `align` extra: lesson 07 adds the extra."""
+    import importlib.machinery
     import importlib.util
 
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: (real(name, *a) if trl_there else None)
+    there = importlib.machinery.ModuleSpec("trl", None)  # whether or not TRL is installed where the test runs
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: (there if trl_there else None)
                         if name == "trl" else real(name, *a))
     commands = FakeColab(config.COURSE_VERSION).run(monkeypatch, lesson="07")
-    install = f'pip install -q "llm-course[align] @ git+{config.REPO_URL}@{config.REPO_BRANCH}"'
+    install = f'pip install -q "llm-course[align] @ git+{config.REPO_URL}@{config.RELEASE_TAG}"'
     assert commands == (["pip uninstall -q -y llm-course", install] if expected else [])
 
 

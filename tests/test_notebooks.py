@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from helpers import config
-from helpers.authoring import colab_badge, first_code_cell, is_clean, setup_cell_source, time_table_markdown
+from helpers.tools.authoring import colab_badge, first_code_cell, is_clean, setup_cell_source, time_table_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -105,7 +105,7 @@ def test_repository_url_has_one_source():
 
 
 def test_readme_course_map_is_generated_from_the_profiles_table():
-    from helpers.authoring import course_map_markdown
+    from helpers.tools.authoring import course_map_markdown
 
     assert course_map_markdown() in (ROOT / "README.md").read_text(), "run `python -m helpers sync`"
 
@@ -248,3 +248,52 @@ def test_three_lessons_have_a_predict_then_run_and_a_find_the_bug_exercise():
         if predict and bug:
             both.append(path.name[:2])
     assert len(both) >= 3, f"lessons with both kinds of exercise: {both}"
+
+
+MAINTAINER_PACKAGES = ("helpers.tools", "helpers.fixtures")
+
+
+def imported_modules(code):
+    """Every module a piece of Python code imports (plain `import a.b` and `from a.b import c`, relative ones
+    resolved against the `helpers` package)."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            found |= {f"{base}.{alias.name}" if base else alias.name for alias in node.names} | {base}
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_lessons_import_nothing_from_the_maintainer_tools(path):
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    cells = [cell.source for cell in read(path).cells if cell.cell_type == "code"]
+    code = "\n".join(TransformerManager().transform_cell(cell) for cell in cells)  # `!pip` lines become Python
+    imported = imported_modules(code)
+    assert any(name.startswith("helpers.") for name in imported)  # the reader sees the lesson's imports
+    assert [name for name in imported if name.startswith(MAINTAINER_PACKAGES)] == []
+
+
+def test_the_scripts_import_nothing_from_the_maintainer_tools():
+    for script in sorted((ROOT / "scripts").glob("*.py")):
+        imported = imported_modules(script.read_text())
+        assert [name for name in imported if name.startswith(MAINTAINER_PACKAGES)] == [], script.name
+
+
+def test_the_lessons_modules_stay_small_and_apart_from_the_tools():
+    """helpers/ holds what lessons import; each module one topic, about 300 lines at most (COURSE_DESIGN.md 3);
+    the lessons' modules reach the maintainers' tools only where the setup call builds missing tiny fixtures and where
+    `python -m helpers` starts the command line."""
+    long = {path.relative_to(ROOT).as_posix(): n for path in (ROOT / "helpers").rglob("*.py")
+            if (n := len(path.read_text().splitlines())) > 320}
+    assert long == {}, "split these by concern"
+    for path in (ROOT / "helpers").glob("*.py"):
+        reaching = [name for name in imported_modules(path.read_text()) if name.startswith(("tools", "fixtures"))]
+        allowed = {"session.py": ["fixtures", "fixtures.ensure_built"],  # tiny's fixtures, built when missing
+                   "__main__.py": ["tools.cli", "tools.cli.main"]}.get(path.name, [])  # python -m helpers
+        assert sorted(set(reaching)) == allowed, (path.name, reaching)

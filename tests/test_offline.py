@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import course, env
+from helpers import config, env, hub, profiles, session
 from helpers.errors import CourseError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,16 +62,55 @@ def test_an_unreachable_hub_switches_the_process_offline(monkeypatch):
     monkeypatch.setattr(env, "hub_reachable", lambda: False)
     monkeypatch.setattr(env, "hub_offline_forced", lambda: False)
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.delenv(config.HUB_ENV, raising=False)
     for name in env.OFFLINE_VARIABLES:
         monkeypatch.delenv(name, raising=False)
-    profile, why = course.choose_profile(["01"], "tiny")
-    assert "Hub unreachable, so offline mode is on" in why
+    profile, why, state = hub.decide(["01"], "tiny")
+    assert state == "offline" and "the Hub did not answer, so offline mode is on" in why
     assert huggingface_hub.constants.HF_HUB_OFFLINE and os.environ["HF_HUB_OFFLINE"] == "1"
+
+
+def never_probe():
+    raise AssertionError("the Hub was probed although the run had decided")
+
+
+@pytest.mark.parametrize("state", ["online", "offline"])
+def test_a_decided_hub_state_is_taken_as_given_without_a_probe(monkeypatch, state):
+    """A kernel of `python -m helpers run` gets COURSE_HUB and does not probe the Hub again."""
+    monkeypatch.setattr(env, "hub_reachable", never_probe)
+    monkeypatch.setenv(config.HUB_ENV, state)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # COURSE_HUB comes first
+    assert hub.hub_state() == (state, f"{config.HUB_ENV}={state}")
+
+
+def test_a_wrong_hub_state_names_the_two_values(monkeypatch):
+    monkeypatch.setenv(config.HUB_ENV, "maybe")
+    with pytest.raises(CourseError, match="'online', 'offline'"):
+        hub.hub_state()
+
+
+def test_the_runner_decides_once_and_passes_the_decision_to_every_kernel(monkeypatch, tmp_path):
+    from helpers.tools import runner
+
+    probes = []
+    monkeypatch.delenv(config.HUB_ENV, raising=False)
+    monkeypatch.setattr(env, "hub_offline_forced", lambda: False)
+    monkeypatch.setattr(env, "hub_reachable", lambda: probes.append(1) or False)
+    monkeypatch.setattr(env, "go_offline", lambda: None)
+    kernels = []
+    monkeypatch.setattr(runner, "execute", lambda path, out, kernel_env: kernels.append(kernel_env) or
+                        {"path": path, "status": "passed", "seconds": 1.0, "error": "", "peak_gb": 0.1, "cells": []})
+    notebooks = [ROOT / "notebooks" / config.LESSONS[lesson]["notebook"] for lesson in ("00", "03")]
+    assert runner.run_notebooks(notebooks, "tiny", build_dir=tmp_path) == 0
+    assert len(probes) == 1 and len(kernels) == 2
+    for kernel in kernels:
+        assert kernel[config.HUB_ENV] == "offline"
+        assert all(kernel[name] == "1" for name in env.OFFLINE_VARIABLES)
 
 
 @pytest.fixture
 def run(tiny_fixtures):
-    return course.setup("00", profile="tiny", quiet=True)
+    return session.setup("00", profile="tiny", quiet=True)
 
 
 def test_a_folder_that_cannot_be_written_is_not_called_offline(run):
@@ -89,7 +128,7 @@ def test_quick_names_hf_home_for_a_cache_it_cannot_write(run, monkeypatch):
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(datasets, "load_dataset", refused)
-    quick = course.Run("00", "quick", "test", "cpu", course.lesson_settings("00", "quick"))
+    quick = session.Run("00", "quick", "test", "cpu", profiles.lesson_settings("00", "quick"))
     with pytest.raises(CourseError, match="HF_HOME"):
         quick.load_dataset("reviews")
 

@@ -4,13 +4,14 @@ import json
 import math
 import os
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from helpers import metrics, preferences
+from helpers import config, metrics, preferences
 
 ROOT = Path(__file__).resolve().parent.parent
 DIALOGUE = "#Person1#: A table for two on Thursday, please.\n#Person2#: At eight? Fine, booked."
@@ -66,7 +67,7 @@ def test_pairs_fit_the_budget_and_are_counted(chat_tokenizer):
 
 
 def test_the_dpo_settings_are_the_profiles():
-    from helpers.course import lesson_settings
+    from helpers.profiles import lesson_settings
 
     settings = lesson_settings("07", "quick")
     dpo = preferences.dpo_settings(settings)
@@ -75,6 +76,7 @@ def test_the_dpo_settings_are_the_profiles():
     assert preferences.lora_config(settings).lora_dropout == 0.0
 
 
+@pytest.mark.align
 def test_the_script_trains_the_adapter_and_the_held_out_loss_falls(tmp_path, tiny_fixtures):
     """One process: the data-parallel mechanics are those of tests/test_scripts.py (the same Trainer and launcher);
     a second DPO run on two processes would add about 30 s to every `make test` for nothing new."""
@@ -90,15 +92,16 @@ def test_the_script_trains_the_adapter_and_the_held_out_loss_falls(tmp_path, tin
     assert (tmp_path / "adapter" / "adapter_model.safetensors").exists()
 
 
-def test_the_request_is_lesson_06s_word_for_word():
-    """Lesson 06 writes its chat request in the notebook, where it is taught; lesson 07 and the script take it from
-    helpers.preferences. The two must not drift apart, or 07 would tune 06's model on a request it never saw."""
-    import ast
-
+def test_lessons_06_and_07_send_one_request():
+    """The request is written once, in helpers.chat (lesson 06's module): both notebooks and the pairs take it from
+    there, so 07 cannot tune 06's model on a request 06 never trained it on."""
     import nbformat
 
-    notebook = nbformat.read(ROOT / "notebooks" / "06_instruction_tuning_a_chat_model.ipynb", as_version=4)
-    found = [node.value.value for cell in notebook.cells if cell.cell_type == "code" and "INSTRUCTION =" in cell.source
-             for node in ast.walk(ast.parse(cell.source))
-             if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "INSTRUCTION"]
-    assert found == [preferences.INSTRUCTION]
+    from helpers import chat
+
+    for lesson in ("06", "07"):
+        notebook = nbformat.read(ROOT / "notebooks" / config.LESSONS[lesson]["notebook"], as_version=4)
+        code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
+        assert "from helpers.chat import" in code and "chat_request" in code
+        assert not re.search(r"^(INSTRUCTION =|def chat_request)", code, re.M), f"lesson {lesson} writes its own"
+    assert preferences.preference_pairs.__globals__["chat_request"] is chat.chat_request

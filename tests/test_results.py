@@ -4,12 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from helpers import config, course, results, runner
+from helpers import config, profiles, results, session
+from helpers.tools.report import write_report
 
 
 @pytest.fixture
 def run():
-    return course.Run("05", "tiny", "test", "cpu", course.lesson_settings("05", "tiny"))
+    return session.Run("05", "tiny", "test", "cpu", profiles.lesson_settings("05", "tiny"))
 
 
 def test_record_returns_the_values_unrounded_and_writes_them_rounded(monkeypatch, tmp_path, run):
@@ -35,7 +36,7 @@ def test_a_capped_run_reports_times_without_ratios(tmp_path):
     """A smoke run with fewer steps and rows is not the profile's run: its times get no ratio and no ⚠."""
     row = {"path": Path("notebooks") / config.LESSONS["05"]["notebook"], "status": "passed", "seconds": 999.0,
            "error": "", "peak_gb": 0.5, "cells": [(3, 500.0, "lora_train")]}
-    compared = runner.write_report([row], "full", tmp_path / "none", tmp_path / "a.md").read_text()
-    capped = runner.write_report([row], "full", tmp_path / "none", tmp_path / "b.md", compare=False).read_text()
+    compared = write_report([row], "full", tmp_path / "none", tmp_path / "a.md").read_text()
+    capped = write_report([row], "full", tmp_path / "none", tmp_path / "b.md", compare=False).read_text()
     assert " ⚠ |" in compared and " ⚠ |" not in capped
     assert "cannot be compared" in capped and "cannot be compared" not in compared

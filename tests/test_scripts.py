@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import recipes
+from helpers.launch import steps_per_epoch
 
 ROOT = Path(__file__).resolve().parent.parent
 PER_DEVICE = 8
@@ -49,7 +49,7 @@ def test_two_processes_train_one_model_on_disjoint_shards(classifier_run):
 def test_the_steps_are_those_of_one_process_with_the_global_batch(classifier_run):
     _, metrics, _ = classifier_run
     settings, batches = metrics["settings"], metrics["batches"]
-    one_process = recipes.steps_per_epoch(settings["train_size"], 2 * PER_DEVICE) * settings["epochs"]
+    one_process = steps_per_epoch(settings["train_size"], PER_DEVICE, processes=2) * settings["epochs"]
     assert batches["optimizer steps"] == batches["steps of one process with the global batch"] == one_process
 
 
@@ -91,3 +91,55 @@ def test_several_processes_shuffle_in_step_and_one_keeps_length_groups():
     settings = {"train_sampling_strategy": "group_by_length", "max_steps": 3}
     assert sampling_for(settings, 1) == settings
     assert sampling_for(settings, 2) == {"train_sampling_strategy": "random", "max_steps": 3}
+
+
+def test_the_summarizer_script_beats_its_zero_shot_baseline(tmp_path, tiny_fixtures):
+    """Lesson 05's script on one process, briefly: the LoRA model scores above the model it started from."""
+    command = [sys.executable, str(ROOT / "scripts" / "train_summarizer.py"), "--profile", "tiny", "--method", "lora",
+               "--output_dir", str(tmp_path), "--max_steps", "60", "--eval_size", "20"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["batches"]["optimizer steps"] == 60 and metrics["test dialogues"] == 20
+    assert metrics["trained (test)"]["rouge1"] > metrics["zero-shot (test)"]["rouge1"], metrics
+    assert (tmp_path / "adapter" / "adapter_model.safetensors").exists()
+
+
+def load_script(name):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_smoke_runs_step_cap_reaches_the_classifier_script(monkeypatch, tiny_fixtures):
+    """COURSE_MAX_STEPS caps lesson 04's max_steps; the script keeps the cap unless --max_steps says otherwise."""
+    import helpers
+
+    script = load_script("train_classifier")
+    monkeypatch.setenv("COURSE_MAX_STEPS", "2")
+    run = helpers.setup("04", profile="tiny", quiet=True)
+    assert script.settings_for(script.Arguments(), run)["max_steps"] == 2
+    assert script.settings_for(script.Arguments(max_steps=5), run)["max_steps"] == 5
+
+
+def test_a_script_refuses_an_unknown_profile_by_name():
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "train_summarizer.py"), "--profile", "medium"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "invalid choice: 'medium'" in result.stderr and "'quick'" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["train_classifier", "train_summarizer", "train_preferences"])
+def test_every_script_checks_its_choices_in_the_argument_parser(name):
+    """argparse refuses a wrong --profile or --method before any work, as the run above shows for one script."""
+    import dataclasses
+
+    from helpers.config import PROFILE_NAMES
+
+    fields = {f.name: f for f in dataclasses.fields(load_script(name).Arguments)}
+    assert tuple(fields["profile"].metadata["choices"]) == PROFILE_NAMES
+    if "method" in fields:
+        assert fields["method"].metadata["choices"] == ["lora", "full"]

@@ -1,4 +1,5 @@
-"""The setup call: profile choice, the run and its table, one summary record per lesson, smoke-run caps."""
+"""The setup call and the profiles table: profile choice, the run and its table, one summary record per lesson,
+smoke-run caps."""
 
 import re
 import sys
@@ -6,39 +7,39 @@ import sys
 import pytest
 import torch
 
-from helpers import config, course
+from helpers import config, hub, profiles, session
 from helpers.errors import CourseError
 
 
 def test_explicit_profile_wins_and_unknown_is_rejected(monkeypatch):
     monkeypatch.setenv("COURSE_PROFILE", "tiny")
-    assert course.choose_profile(["01"])[0] == "tiny"
-    assert course.choose_profile(["01"], "tiny")[1].startswith("chosen by you")
+    assert hub.choose_profile(["01"], None, "offline")[0] == "tiny"
+    assert hub.choose_profile(["01"], "tiny", "offline")[1].startswith("chosen by you")
     monkeypatch.setenv("COURSE_PROFILE", "medium")
     with pytest.raises(CourseError) as error:
-        course.choose_profile(["01"])
+        hub.choose_profile(["01"], None, "offline")
     assert "'full', 'quick', 'tiny'" in str(error.value)
 
 
 def test_offline_error_names_both_ways_out():
-    message = str(course.offline_error("quick", ["bert-base-uncased"]))
+    message = str(hub.offline_error("quick", ["bert-base-uncased"]))
     assert "python -m helpers prefetch --profile quick" in message and "COURSE_PROFILE=tiny" in message
     assert "troubleshooting" in message
 
 
 def test_setup_twice_gives_the_same_run(tiny_fixtures, capsys):
-    first = course.setup("04", profile="tiny")
-    second = course.setup("04", profile="tiny")
+    first = session.setup("04", profile="tiny")
+    second = session.setup("04", profile="tiny")
     printed = capsys.readouterr().out
     assert first == second
     assert "TINY PROFILE" in printed and "versions" in printed and "time" in printed
-    assert first.settings == course.lesson_settings("04", "tiny")
+    assert first.settings == profiles.lesson_settings("04", "tiny")
     assert first.model_id("encoder").endswith("distilbert")
     assert first.dtype("encoder") == torch.float32
 
 
 def test_run_rejects_an_unknown_role(tiny_fixtures):
-    run = course.setup("02", profile="tiny", quiet=True)
+    run = session.setup("02", profile="tiny", quiet=True)
     with pytest.raises(CourseError) as error:
         run.model_id("encoder")
     assert "'seq2seq'" in str(error.value)
@@ -46,21 +47,21 @@ def test_run_rejects_an_unknown_role(tiny_fixtures):
 
 def test_a_lesson_can_fix_its_dtype(tiny_fixtures):
     """Lesson 03 keeps GPT-2 in float32 in every profile; the run table must say so."""
-    run = course.setup("03", profile="tiny", quiet=True)
+    run = session.setup("03", profile="tiny", quiet=True)
     assert run.dtype("lm") == torch.float32
-    assert all(course.lesson_settings("03", p)["dtype"] == "float32" for p in ("full", "quick", "tiny"))
+    assert all(profiles.lesson_settings("03", p)["dtype"] == "float32" for p in ("full", "quick", "tiny"))
 
 
 def test_lesson_lookup_accepts_numbers_and_rejects_unknown():
-    assert course.check_lesson(4) == "04"
+    assert profiles.check_lesson(4) == "04"
     with pytest.raises(CourseError) as error:
-        course.check_lesson("09")
+        profiles.check_lesson("09")
     assert "'00'" in str(error.value) and "'05'" in str(error.value)
 
 
-@pytest.mark.parametrize("lookup", [lambda: course.lesson_settings("01", "huge"),
-                                    lambda: course.model_id("llama", "quick"),
-                                    lambda: course.dataset_id("squad", "tiny")])
+@pytest.mark.parametrize("lookup", [lambda: profiles.lesson_settings("01", "huge"),
+                                    lambda: profiles.model_id("llama", "quick"),
+                                    lambda: profiles.dataset_id("squad", "tiny")])
 def test_unknown_names_list_the_valid_ones(lookup):
     with pytest.raises(CourseError) as error:
         lookup()
@@ -68,21 +69,21 @@ def test_unknown_names_list_the_valid_ones(lookup):
 
 
 def test_model_ids_per_profile(tiny_fixtures):
-    assert course.model_id("flan-t5", "full") == "google/flan-t5-base"
-    tiny_path = course.model_id("flan-t5", "tiny")
+    assert profiles.model_id("flan-t5", "full") == "google/flan-t5-base"
+    tiny_path = profiles.model_id("flan-t5", "tiny")
     assert tiny_path.startswith(str(tiny_fixtures)) and tiny_path.endswith("flan-t5")
-    assert course.dataset_id("imdb", "quick") == "stanfordnlp/imdb"
+    assert profiles.dataset_id("imdb", "quick") == "stanfordnlp/imdb"
 
 
 def test_one_summary_record_feeds_every_table(tiny_fixtures):
-    from helpers import authoring
+    from helpers.tools import authoring
 
-    summary = course.lesson_summary("05", "quick")
+    summary = profiles.lesson_summary("05", "quick")
     assert summary["models"] == ["google/flan-t5-small"] and summary["datasets"] == ["knkarthick/dialogsum"]
     assert summary["time"] in authoring.time_table_markdown("05")
     assert summary["time"] in authoring.course_map_markdown()
-    assert course.lesson_summary("05", "tiny")["models"] == ["tiny flan-t5"]
-    table = course.profiles_table()
+    assert profiles.lesson_summary("05", "tiny")["models"] == ["tiny flan-t5"]
+    table = profiles.profiles_table()
     assert table.loc["05 Dialogue summarization with LoRA", ("time", "quick")] == summary["time"]
 
 
@@ -96,7 +97,7 @@ def test_trainer_precision_flags_per_device(monkeypatch, capability, role, expec
     monkeypatch.setattr(env, "cuda_capability", lambda: capability)
     monkeypatch.setattr(env, "apple_gpu_available", lambda: False)
     settings = {"models": {"encoder": "distilbert", "seq2seq": "flan-t5"}, "datasets": {}}
-    run = course.Run("00", "full", "test", "cuda" if capability else "cpu", settings)
+    run = session.Run("00", "full", "test", "cuda" if capability else "cpu", settings)
     assert run.precision_args(role) == expected
 
 
@@ -111,7 +112,7 @@ def test_a_mac_computes_and_trains_on_the_cpu(monkeypatch):
     monkeypatch.setattr(env, "apple_gpu_available", lambda: True)
     assert env.pick_device() == "cpu"
     settings = {"models": {"encoder": "distilbert"}, "datasets": {}}
-    flags = course.Run("00", "quick", "test", env.pick_device(), settings).precision_args("encoder")
+    flags = session.Run("00", "quick", "test", env.pick_device(), settings).precision_args("encoder")
     assert flags == {"use_cpu": True}
     assert TrainingArguments(output_dir="unused", report_to="none", **flags).device.type == "cpu"
     row = dict((check, finding) for check, finding, _ in env.environment_report())["GPU"]
@@ -121,10 +122,10 @@ def test_a_mac_computes_and_trains_on_the_cpu(monkeypatch):
 def test_smoke_caps_touch_row_counts_and_steps_only():
     settings = {"train_size": 2000, "eval_size": 200, "batch_size": 8, "generation_batch_size": 32,
                 "max_length": 512, "max_steps": -1}
-    capped = course.capped(settings, max_rows=16, max_steps=2)
+    capped = profiles.capped(settings, max_rows=16, max_steps=2)
     assert capped == {**settings, "train_size": 16, "eval_size": 16, "max_steps": 2}
-    assert course.capped(settings) == settings
-    steps = course.capped({"train_steps": 250, "mlm_steps": 200, "max_steps": -1, "epochs": 2}, max_steps=2)
+    assert profiles.capped(settings) == settings
+    steps = profiles.capped({"train_steps": 250, "mlm_steps": 200, "max_steps": -1, "epochs": 2}, max_steps=2)
     assert steps == {"train_steps": 2, "mlm_steps": 2, "max_steps": 2, "epochs": 2}
 
 
@@ -134,7 +135,7 @@ def test_every_row_or_step_setting_of_the_table_is_capped():
     counted = re.compile(r"(_size|_steps|_sample)$")
     batch_sizes = {"batch_size", "mlm_batch_size", "generation_batch_size"}
     keys = {key for lesson in config.PROFILES.values() for settings in lesson.values() for key in settings}
-    known = {*batch_sizes, *course.ROW_SETTINGS, *course.STEP_SETTINGS, *course.UNCAPPED_ROW_SETTINGS}
+    known = {*batch_sizes, *profiles.ROW_SETTINGS, *profiles.STEP_SETTINGS, *profiles.UNCAPPED_ROW_SETTINGS}
     uncapped = {key for key in keys if counted.search(key)} - known
     assert not uncapped, f"settings that count rows or steps but are not capped: {sorted(uncapped)}"
 
@@ -142,19 +143,19 @@ def test_every_row_or_step_setting_of_the_table_is_capped():
 def test_stand_in_weights_are_refused_in_tiny(monkeypatch, tiny_fixtures):
     monkeypatch.setenv("COURSE_STAND_IN_WEIGHTS", "1")
     with pytest.raises(CourseError, match="Stand-in weights"):
-        course.setup("01", profile="tiny", quiet=True)
+        session.setup("01", profile="tiny", quiet=True)
 
 
 def test_a_notebook_written_for_another_version_says_so(tiny_fixtures, capsys):
-    course.setup("01", profile="tiny", course_version="0.0.1")
+    session.setup("01", profile="tiny", course_version="0.0.1")
     assert "written for version 0.0.1" in capsys.readouterr().out
-    course.setup("01", profile="tiny", course_version=config.COURSE_VERSION)
+    session.setup("01", profile="tiny", course_version=config.COURSE_VERSION)
     assert "written for version" not in capsys.readouterr().out
 
 
 def test_workdir_is_fresh_and_under_the_output_folder(monkeypatch, tmp_path, tiny_fixtures):
     monkeypatch.setenv("COURSE_OUTPUT_DIR", str(tmp_path))
-    run = course.setup("04", profile="tiny", quiet=True)
+    run = session.setup("04", profile="tiny", quiet=True)
     folder = run.workdir()
     (folder / "checkpoint").mkdir()
     assert folder == tmp_path / "lesson04" and run.workdir() == folder and not (folder / "checkpoint").exists()
@@ -167,7 +168,7 @@ def test_setup_asks_for_a_restart_when_an_install_changed_a_loaded_library(monke
     old.__version__ = "0.0.1"  # what the session loaded before an install replaced it
     monkeypatch.setitem(sys.modules, "datasets", old)
     with pytest.raises(CourseError, match="Restart session") as error:
-        course.setup("00", profile="tiny", quiet=True)
+        session.setup("00", profile="tiny", quiet=True)
     assert "datasets 0.0.1" in str(error.value)
 
 
@@ -177,4 +178,4 @@ def test_lesson_07_without_its_optional_part_says_how_to_install_it(monkeypatch)
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "trl" else real(name, *a))
     with pytest.raises(CourseError, match=r'pip install -e "\.\[align\]"'):
-        course.setup("07", profile="tiny", quiet=True)
+        session.setup("07", profile="tiny", quiet=True)

@@ -14,13 +14,16 @@ from datasets import load_dataset
 from transformers import (AutoModelForCausalLM, AutoModelForMaskedLM, AutoModelForSeq2SeqLM,
                           AutoModelForSequenceClassification, AutoTokenizer)
 
-from helpers import cache, synthetic, tiny
+from helpers import cache, fixtures
+from helpers.fixtures import models, synthetic
 from helpers.errors import CourseError
 
 ROOT = Path(__file__).resolve().parent.parent
-# What each TINY_VERSION was built from: a hash of the code (not the comments) of helpers/tiny.py and
-# helpers/synthetic.py. Changed either file's code? Bump TINY_VERSION in helpers/cache.py and add its hash here.
-BUILT_FROM = {"8": "2ed8158e788ffd4f41429d90adade8dcb6a5067a325795f33d80a214adc92493"}
+# What each TINY_VERSION was built from: a hash of the code (not the comments) of the modules of helpers/fixtures
+# that decide what is built. Changed their code? Bump TINY_VERSION in helpers/cache.py and add its hash here.
+# 9: the code of 8 moved from helpers/tiny.py into helpers/fixtures; the same models and data byte for byte (their
+# manifests compared), only the datasets' README names the new module.
+BUILT_FROM = {"9": "80bc26536881636a941f8c8f9fae61a0665648e809167bada2e1554d96c3aad8"}
 
 
 def test_reviews_have_imdb_splits_columns_and_balance(tiny_fixtures):
@@ -104,7 +107,16 @@ def test_real_tokenizer_classes(tiny_fixtures):
     expected = {"bert": "BertTokenizer", "distilbert": "DistilBertTokenizer", "gpt2": "GPT2Tokenizer",
                 "flan-t5": "T5Tokenizer"}
     for name, cls in expected.items():
-        assert type(AutoTokenizer.from_pretrained(cache.model_path(name))).__name__ == cls
+        tokenizer = AutoTokenizer.from_pretrained(cache.model_path(name))
+        if name == "distilbert" and type(tokenizer).__name__ == "TokenizersBackend":
+            # transformers 5.2 (the floor of requirements.txt) does not find DistilBertTokenizer by the name saved in
+            # tokenizer_config.json and loads tokenizer.json with its generic class: the same tokens, as checked here
+            from transformers import BertTokenizer
+
+            text = "A Superb film, UNLIKE the book."
+            assert tokenizer(text)["input_ids"] == BertTokenizer.from_pretrained(cache.model_path(name))(text)["input_ids"]
+            continue
+        assert type(tokenizer).__name__ == cls
 
 
 def test_encoder_loads_as_a_classifier(tiny_fixtures):
@@ -119,7 +131,7 @@ def test_pretraining_taught_the_tiny_models_something(tiny_fixtures):
     tokenizer = AutoTokenizer.from_pretrained(cache.model_path("flan-t5"))
     model = AutoModelForSeq2SeqLM.from_pretrained(cache.model_path("flan-t5")).eval()
     dialogue = synthetic.make_dialogues(0)["test"]["dialogue"][0]
-    prompt = tiny.T5_INSTRUCTIONS[0].format(dialogue=dialogue)
+    prompt = models.T5_INSTRUCTIONS[0].format(dialogue=dialogue)
     summary = tokenizer.decode(model.generate(**tokenizer(prompt, return_tensors="pt"), max_new_tokens=20)[0],
                                skip_special_tokens=True)
     assert "#Person1#" in summary
@@ -127,8 +139,8 @@ def test_pretraining_taught_the_tiny_models_something(tiny_fixtures):
 
 def test_build_is_deterministic(tmp_path):
     """Same version key, same bytes: two small builds in fresh folders are identical."""
-    first = tiny.build(verbose=False, folder=tmp_path / "a", steps_scale=0.02)
-    second = tiny.build(verbose=False, folder=tmp_path / "b", steps_scale=0.02)
+    first = fixtures.build(verbose=False, folder=tmp_path / "a", steps_scale=0.02)
+    second = fixtures.build(verbose=False, folder=tmp_path / "b", steps_scale=0.02)
     files = [cache.read_manifest(f)["files"] for f in (first, second)]
     assert files[0] == files[1]
     assert any(name.endswith("model.safetensors") for name in files[0])
@@ -142,59 +154,63 @@ def test_cache_location_follows_the_environment(monkeypatch, tmp_path):
     assert cache.tiny_dir().parent == tmp_path / "mine"
 
 
+BUILD_MODULES = ("synthetic.py", "data.py", "vocabularies.py", "models.py")
+
+
 def code_hash():
     digest = hashlib.sha256()
-    for name in ("tiny.py", "synthetic.py"):
-        digest.update(ast.dump(ast.parse((ROOT / "helpers" / name).read_text())).encode())
+    for name in BUILD_MODULES:
+        digest.update(ast.dump(ast.parse((ROOT / "helpers" / "fixtures" / name).read_text())).encode())
     return digest.hexdigest()
 
 
 def test_a_code_change_bumps_the_version():
     assert BUILT_FROM.get(cache.TINY_VERSION) == code_hash(), (
-        "helpers/tiny.py or helpers/synthetic.py changed what it builds: bump TINY_VERSION in helpers/cache.py "
+        f"helpers/fixtures ({', '.join(BUILD_MODULES)}) changed: bump TINY_VERSION in helpers/cache.py "
         f"and record {{{cache.TINY_VERSION!r}: {code_hash()!r}}} (with the new version) in BUILT_FROM.")
 
 
 # ---------------------------------------------------------------- a cache that checks and heals itself
 
-FAST_BUILD = "from helpers import tiny; tiny.PRETRAIN_STEPS = dict.fromkeys(tiny.PRETRAIN_STEPS, 1); "
+FAST_BUILD = ("from helpers import fixtures; from helpers.fixtures import models; "
+              "models.PRETRAIN_STEPS = dict.fromkeys(models.PRETRAIN_STEPS, 1); ")
 
 
 @pytest.fixture
 def own_cache(monkeypatch, tmp_path):
     """COURSE_CACHE in a temporary folder, and pretraining cut to one step per model (a build of seconds)."""
     monkeypatch.setenv("COURSE_CACHE", str(tmp_path))
-    monkeypatch.setattr(tiny, "PRETRAIN_STEPS", dict.fromkeys(tiny.PRETRAIN_STEPS, 1))
+    monkeypatch.setattr(models, "PRETRAIN_STEPS", dict.fromkeys(models.PRETRAIN_STEPS, 1))
     return tmp_path
 
 
 def test_an_incomplete_folder_is_rebuilt(own_cache, capsys):
-    folder = tiny.ensure_built(verbose=False)
+    folder = fixtures.ensure_built(verbose=False)
     (folder / "models" / "gpt2" / "config.json").unlink()
     assert not cache.is_built()
-    assert tiny.ensure_built() == folder
+    assert fixtures.ensure_built() == folder
     assert "damaged" in capsys.readouterr().out and cache.is_built()
 
 
 def test_a_truncated_file_is_caught_and_a_corrupted_one_by_its_hash(own_cache):
-    folder = tiny.ensure_built(verbose=False)
+    folder = fixtures.ensure_built(verbose=False)
     weights = folder / "models" / "bert" / "model.safetensors"
     weights.write_bytes(weights.read_bytes()[:100])
     assert cache.problems(folder) == [f"models/bert/model.safetensors has 100 bytes instead of "
                                       f"{cache.read_manifest(folder)['files']['models/bert/model.safetensors']['bytes']}"]
-    tiny.ensure_built(verbose=False)
+    fixtures.ensure_built(verbose=False)
     data = bytearray(weights.read_bytes())
     data[-1] ^= 0xFF  # same size, different bytes: only the hash can tell
     weights.write_bytes(bytes(data))
     assert cache.is_built() and cache.problems(folder, hashes=True)
-    tiny.ensure_built(verbose=False, check_hashes=True)
+    fixtures.ensure_built(verbose=False, check_hashes=True)
     assert not cache.problems(folder, hashes=True)
     AutoModelForMaskedLM.from_pretrained(folder / "models" / "bert")
 
 
 def test_a_killed_build_leaves_nothing_in_the_way(own_cache):
     env = {**os.environ, "COURSE_CACHE": str(own_cache)}
-    process = subprocess.Popen([sys.executable, "-c", FAST_BUILD + "import time; tiny.build(); time.sleep(60)"],
+    process = subprocess.Popen([sys.executable, "-c", FAST_BUILD + "import time; fixtures.build(); time.sleep(60)"],
                                env=env, cwd=ROOT)
     building = own_cache / f"tiny-v{cache.TINY_VERSION}{cache.BUILDING}{process.pid}"
     deadline = time.time() + 60
@@ -203,13 +219,13 @@ def test_a_killed_build_leaves_nothing_in_the_way(own_cache):
     process.kill()  # in the middle of the build
     process.wait()
     assert building.exists() and not cache.tiny_dir().exists()
-    tiny.ensure_built(verbose=False)
+    fixtures.ensure_built(verbose=False)
     assert cache.is_built() and not building.exists()
 
 
 def test_two_builds_at_once_build_once(own_cache):
     env = {**os.environ, "COURSE_CACHE": str(own_cache)}
-    script = FAST_BUILD + "print(tiny.ensure_built())"
+    script = FAST_BUILD + "print(fixtures.ensure_built())"
     processes = [subprocess.Popen([sys.executable, "-c", script], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
                  for _ in range(2)]
     outputs = [p.communicate(timeout=120)[0] for p in processes]
@@ -221,13 +237,13 @@ def test_two_builds_at_once_build_once(own_cache):
 def test_a_folder_that_cannot_be_written_names_the_variable(monkeypatch):
     monkeypatch.setenv("COURSE_CACHE", "/sys/llm-course-cache")  # writing under /sys is refused, even to root
     with pytest.raises(CourseError) as error:
-        tiny.ensure_built(verbose=False)
+        fixtures.ensure_built(verbose=False)
     assert "COURSE_CACHE" in str(error.value) and "/sys/llm-course-cache" in str(error.value)
 
 
 def test_a_full_disk_is_said_before_building(own_cache, monkeypatch):
     monkeypatch.setattr(cache.shutil, "disk_usage", lambda path: type("Usage", (), {"free": 10 * 2**20})())
     with pytest.raises(CourseError, match="full") as error:
-        tiny.ensure_built(verbose=False)
+        fixtures.ensure_built(verbose=False)
     assert f"{cache.TINY_SPACE_MB} MB" in str(error.value)
     assert not list(own_cache.iterdir()) or not cache.tiny_dir().exists()

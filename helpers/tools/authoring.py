@@ -9,8 +9,8 @@ from pathlib import Path
 
 import nbformat
 
-from .config import COURSE_VERSION, EXTRAS, LESSONS, PROFILE_NAMES, REPO_BRANCH, REPO_URL
-from .course import lesson_summary
+from ..config import COURSE_VERSION, EXTRAS, LESSONS, PROFILE_NAMES, RELEASE_TAG, REPO_BRANCH, REPO_URL
+from ..profiles import lesson_summary
 
 # On Colab the cell installs the course package only when the runtime lacks this exact version (a fresh runtime,
 # or one that installed an older course), or lacks the optional part a lesson also needs (lesson 07: "align"), and
@@ -31,7 +31,7 @@ if "google.colab" in sys.modules:  # Colab: install the course's helpers once pe
         installed = None
     if installed != COURSE_VERSION{extra_check}:
         !pip uninstall -q -y llm-course
-        !pip install -q "{package} @ git+{repo_url}@{branch}"
+        !pip install -q "{package} @ git+{repo_url}@{tag}"
 try:
     import helpers
 except ModuleNotFoundError:  # a local clone without `pip install -e .`: use the package next door
@@ -44,7 +44,7 @@ def setup_cell_source(lesson):
     extra = LESSONS[lesson].get("extra")
     extra_check = f' or find_spec("{EXTRAS[extra]["module"]}") is None' if extra else ""
     package = f"llm-course[{extra}]" if extra else "llm-course"
-    return SETUP_CELL.format(lesson=lesson, version=COURSE_VERSION, repo_url=REPO_URL, branch=REPO_BRANCH,
+    return SETUP_CELL.format(lesson=lesson, version=COURSE_VERSION, repo_url=REPO_URL, tag=RELEASE_TAG,
                              extra_check=extra_check, package=package)
 
 

@@ -1,16 +1,16 @@
-"""Command line: python -m helpers {info,build-tiny,run,sync,prefetch}."""
+"""Command line: python -m helpers {info,build-tiny,run,sync,prefetch} (helpers/__main__.py calls main)."""
 
 import argparse
 import sys
 
-from . import config, course
-from .errors import CourseError
+from .. import config, profiles
+from ..errors import CourseError
 
 
 def show_info(profile=None):
     """The run table of every lesson in a profile (or in every profile)."""
     for name in [profile] if profile else config.PROFILE_NAMES:
-        rows = [course.lesson_summary(lesson, name) for lesson in config.LESSONS]
+        rows = [profiles.lesson_summary(lesson, name) for lesson in config.LESSONS]
         print(f"\nProfile `{name}`: for {rows[0]['for']}; times {rows[0]['timed_on']}")
         print(f"  {'lesson':<46} {'models':<34} {'data':<22} time")
         for row in rows:
@@ -33,7 +33,8 @@ def parser():
     run.add_argument("--max-steps", type=int, metavar="N", help="train at most N optimizer steps per run")
     run.add_argument("--max-rows", type=int, metavar="N", help="use at most N rows of each data set")
     run.add_argument("--budget", action="store_true",
-                     help="fail when a notebook is over the profile's time or memory budget (design brief §6)")
+                     help="fail when a notebook is over the profile's time or memory budget (BUDGETS in "
+                          "helpers/tools/runner.py)")
     sub.add_parser("sync", help="regenerate setup cells, time tables and the README course map from helpers.config")
     pre = sub.add_parser("prefetch", help="download a profile's models, data and metrics for offline use")
     pre.add_argument("--profile", choices=config.PROFILE_NAMES, default="quick")
@@ -46,9 +47,9 @@ def main(argv=None):
         if args.command == "info":
             show_info(args.profile)
         elif args.command == "build-tiny":
-            from . import tiny
+            from ..fixtures import ensure_built
 
-            print(f"Tiny fixtures: {tiny.ensure_built(check_hashes=True)}")
+            print(f"Tiny fixtures: {ensure_built(check_hashes=True)}")
         elif args.command == "run":
             from .runner import run_notebooks
 

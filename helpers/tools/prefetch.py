@@ -1,7 +1,7 @@
 """Download everything a profile needs into the Hugging Face caches, for offline use afterwards."""
 
-from . import config, course, env
-from .errors import CourseError
+from .. import config, env, hub, profiles
+from ..errors import CourseError
 
 # Weights as safetensors only (the course never loads pickled .bin weights), plus configs and tokenizers.
 MODEL_FILES = ["*.json", "*.safetensors", "*.model", "*.txt"]
@@ -9,13 +9,13 @@ HUB_METRIC = "rouge"  # evaluate-metric/rouge on the Hub
 
 
 def prefetch(profile):
-    course.check_profile(profile)
+    profiles.check_profile(profile)
     if profile == "tiny":
-        from . import tiny
+        from ..fixtures import ensure_built
 
-        print(f"`tiny` needs no download; building its fixtures in {tiny.ensure_built()}.")
+        print(f"`tiny` needs no download; building its fixtures in {ensure_built()}.")
         return
-    if not env.hub_reachable():
+    if hub.hub_state()[0] == "offline":
         raise CourseError("Prefetching needs the Hugging Face Hub, and it cannot be reached from here.",
                           "run this on a machine that is online, then copy its Hugging Face cache "
                           f"({env.hf_hub_cache().parent}) to this one, or use COURSE_PROFILE=tiny.",
@@ -23,7 +23,7 @@ def prefetch(profile):
     from datasets import load_dataset
     from huggingface_hub import snapshot_download
 
-    models, datasets = course.needs(list(config.LESSONS), profile)
+    models, datasets = profiles.needs(list(config.LESSONS), profile)
     for name in models:
         print(f"model   {config.hub_id(name)} ...", flush=True)
         snapshot_download(config.hub_id(name), allow_patterns=MODEL_FILES)

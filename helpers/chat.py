@@ -1,0 +1,15 @@
+"""Lesson 06 (instruction-tuning a chat model): the request the chat model is trained and scored on.
+
+Lesson 07 sends the same request (its preference pairs start from lesson 06's model), so it lives here once. How the
+request becomes tokens (the chat template), which tokens the loss counts and how the model is trained are written in
+the notebook, where they are taught.
+"""
+
+from . import validate
+
+INSTRUCTION = "Summarize the following conversation.\n\n{dialogue}"
+
+
+def chat_request(dialogue):
+    """The conversation sent to the model: one user turn, the instruction with the dialogue in it."""
+    return [{"role": "user", "content": INSTRUCTION.format(dialogue=validate.text("dialogue", dialogue))}]
