@@ -9,7 +9,7 @@ Print any of these in a notebook to see what a run will use.
 # repository spells them differently. pyproject.toml reads COURSE_VERSION from here.
 REPO_URL = "https://github.com/llm-course-org/llm-course"
 REPO_BRANCH = "main"
-COURSE_VERSION = "0.3.0"
+COURSE_VERSION = "0.4.0"
 # Colab's setup cell installs the course from this tag: a notebook runs with the helpers it was written for.
 RELEASE_TAG = f"v{COURSE_VERSION}"
 

@@ -94,14 +94,16 @@ def test_several_processes_shuffle_in_step_and_one_keeps_length_groups():
 
 
 def test_the_summarizer_script_beats_its_zero_shot_baseline(tmp_path, tiny_fixtures):
-    """Lesson 05's script on one process, briefly: the LoRA model scores above the model it started from."""
+    """Lesson 05's script on one process with the lesson's steps: the LoRA model scores above the model it started
+    from, on 20 test dialogues. (With 60 steps it did on the newest versions, 0.226 -> 0.246, and fell on the floor
+    versions, 0.241 -> 0.163: the lesson's 150 steps gave 0.287 and 0.389.)"""
     command = [sys.executable, str(ROOT / "scripts" / "train_summarizer.py"), "--profile", "tiny", "--method", "lora",
-               "--output_dir", str(tmp_path), "--max_steps", "60", "--eval_size", "20"]
+               "--output_dir", str(tmp_path), "--eval_size", "20"]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300,
                             env={**os.environ, "OMP_NUM_THREADS": "1"})
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     metrics = json.loads((tmp_path / "metrics.json").read_text())
-    assert metrics["batches"]["optimizer steps"] == 60 and metrics["test dialogues"] == 20
+    assert metrics["batches"]["optimizer steps"] == metrics["settings"]["train_steps"] and metrics["test dialogues"] == 20
     assert metrics["trained (test)"]["rouge1"] > metrics["zero-shot (test)"]["rouge1"], metrics
     assert (tmp_path / "adapter" / "adapter_model.safetensors").exists()
 
