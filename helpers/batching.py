@@ -58,7 +58,7 @@ def padded_tokens(lengths, batch_size, strategy, max_length, seed=0):
 
     validate.choice("strategy", strategy, ("fixed", "dynamic", "grouped"))
     batch_size, max_length = (validate.positive_int("batch_size", batch_size),
-                             validate.positive_int("max_length", max_length))
+                              validate.positive_int("max_length", max_length))
     lengths = [min(n, max_length) for n in validate.counts("lengths", lengths)]
     if strategy == "fixed":
         batches = [list(range(i, min(i + batch_size, len(lengths)))) for i in range(0, len(lengths), batch_size)]

@@ -1,8 +1,8 @@
 """Lesson 07 (preference tuning with DPO): preference pairs made from DialogSum, and the recipe that the lesson and
 scripts/train_preferences.py share.
 
-A pair is a prompt (lesson 06's chat request, helpers.chat), a chosen answer (the human summary) and a rejected one: the same
-summary with one fact made wrong. The DPO loss and the sequence log-probabilities are written in the notebook,
+A pair is a prompt (lesson 06's chat request, helpers.chat), a chosen answer (the human summary) and a rejected one:
+the same summary with one fact made wrong. The DPO loss and the sequence log-probabilities are written in the notebook,
 where they are taught; here is only what both the notebook and the script need.
 """
 

@@ -110,4 +110,3 @@ def summarizer_trainer_settings(settings):
         eval_strategy="steps", eval_steps=max(1, steps // 4), logging_steps=max(1, steps // 12),
         train_sampling_strategy="group_by_length",  # dialogues of similar lengths together: little padding
         save_strategy="no", report_to="none")
-

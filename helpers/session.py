@@ -35,7 +35,6 @@ STAND_IN_BANNER = """\
 =============================================================================="""
 
 
-
 @dataclass
 class Run:
     """What this notebook run uses. `settings` is this lesson's row of the profiles table."""
@@ -222,7 +221,7 @@ def setup(lesson, profile=None, seed=SEED, quiet=False, course_version=None):
     env.quiet_known_warnings()
     results.start_lesson(lesson)
     settings = profiles.capped(profiles.lesson_settings(lesson, chosen), _env_int(MAX_ROWS_ENV),
-                                _env_int(MAX_STEPS_ENV))
+                               _env_int(MAX_STEPS_ENV))
     run = Run(lesson=lesson, profile=chosen, why=why, device=env.pick_device(), settings=settings, seed=seed,
               stand_in_weights=stand_in)
     if not quiet:

@@ -37,8 +37,8 @@ class Arguments:
     val_size: Optional[int] = field(default=None, metadata={"help": "validation reviews"})
     test_size: Optional[int] = field(default=None, metadata={"help": "test reviews, for the final metrics"})
     epochs: Optional[float] = field(default=None, metadata={"help": "training epochs"})
-    max_steps: Optional[int] = field(default=None, metadata={"help": "a cap on optimizer steps (-1: the epochs "
-                                                                   "decide; default: the profile's)"})
+    max_steps: Optional[int] = field(default=None, metadata={
+        "help": "a cap on optimizer steps (-1: the epochs decide; default: the profile's)"})
     learning_rate: Optional[float] = field(default=None, metadata={"help": "default: the profile's, per method"})
     per_device_batch_size: Optional[int] = field(default=None, metadata={"help": "batch size of each process"})
     gradient_accumulation_steps: int = 1
