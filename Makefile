@@ -30,7 +30,8 @@ test: $(STAMP)
 
 # The other end of the ranges: a fresh environment at the floors of constraints-min.txt (torch 2.6 comes from PyPI as a
 # CUDA build, about 3 GB), its own tiny fixtures built by those versions, the unit tests and lessons 00-06; then the
-# `align` extra at its floors (constraints-min-align.txt) with the tests that need it and lesson 07. About 10 min.
+# `align` extra at its floors (constraints-min-align.txt) with the tests that need it and lesson 07. About 6 min on
+# 2 cores when pip's cache holds torch 2.6.
 FLOOR_VENV := .venv-floors
 FLOOR_PY := $(FLOOR_VENV)/bin/python
 FLOOR_RUN := $(OFFLINE) COURSE_CACHE=$(CURDIR)/build/floors/cache COURSE_RESULTS_DIR=$(CURDIR)/build/floors/results

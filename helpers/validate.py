@@ -63,17 +63,17 @@ def positive_number(name, value, hint=""):
     return float(value)
 
 
-def counts(name, value, what="token counts"):
+def counts(name, value):
     """A non-empty list of whole numbers of at least 0 (token lengths, one per example)."""
     if isinstance(value, (str, bytes, dict)) or value is None or not hasattr(value, "__iter__"):
-        raise InputError(f"{name} must be a non-empty list of {what}; got {_shown(value)}.",
+        raise InputError(f"{name} must be a non-empty list of token counts; got {_shown(value)}.",
                          "pass one count per example, e.g. [len(ids) for ids in dataset['input_ids']].")
     items = list(value)
     if not items:
-        raise InputError(f"{name} is empty: it must hold {what}, one per example.", "pass at least one count.")
+        raise InputError(f"{name} is empty: it must hold token counts, one per example.", "pass at least one count.")
     for item in items:
         if isinstance(item, bool) or not isinstance(item, numbers.Integral) or item < 0:
-            raise InputError(f"{name} must hold whole numbers of at least 0 ({what}); it holds {_shown(item)}.",
+            raise InputError(f"{name} must hold token counts, whole numbers of at least 0; it holds {_shown(item)}.",
                              "pass one count per example, e.g. len(ids).")
     return [int(item) for item in items]
 
@@ -114,7 +114,7 @@ def existing_path(name, value):
 
 def token_limit(name, value, model=None):
     """A positive token count that the model's position embeddings can hold (when the model has a limit)."""
-    value = whole_number(name, value, minimum=1)
+    value = positive_int(name, value)
     limit = model_max_positions(model) if model is not None else None
     if limit is not None and value > limit:
         raise InputError(f"{name}={value} is more tokens than this model can read: it has positions for {limit}.",

@@ -71,7 +71,3 @@ def main(argv=None):
         print(f"Error: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -10,7 +10,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from .. import config, env, hub, session
+from .. import config, env, hub, session, validate
 from ..config import HEADLESS_ENV, HUB_ENV, MAX_ROWS_ENV, MAX_STEPS_ENV, PROFILE_ENV, RESULTS_ENV, STAND_IN_ENV
 from ..errors import CourseError
 from .report import lesson_of, write_report
@@ -20,8 +20,8 @@ BUILD_DIR = Path("build")
 CELL_TIMEOUT_S = 3600
 ESTIMATE_CALL = re.compile(r"""run\.estimate\(["'](\w+)["']\)""")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-# What `--budget` holds a run to, per profile (COURSE_DESIGN.md, section 6 "Tests"): seconds per notebook, seconds for all of them,
-# peak memory of a notebook's kernel in GB. `full` on a CPU is a capped smoke run: no time budget, and a memory
+# What `--budget` holds a run to, per profile (COURSE_DESIGN.md, section 6 "Tests"): seconds per notebook, seconds
+# for all of them, peak memory of a notebook's kernel in GB. `full` on a CPU is a capped smoke run: no time budget, and a memory
 # budget that stands in for a T4's 15 GB: the capped steps use full's batch sizes and lengths in fp32, which on a
 # T4 would live in GPU memory (there in fp16 where the dtype policy allows), so a CPU peak above it is a warning
 # that the lesson may not fit a free Colab GPU. A rough proxy, not a T4 measurement.
@@ -126,7 +126,7 @@ def kernel_environment(profile, hub_state, stand_in_weights=False, max_steps=Non
     instead of probing the Hub each, and offline they get the Hugging Face libraries' offline switches too.
     """
     variables = {**os.environ, PROFILE_ENV: profile, RESULTS_ENV: str(results_dir), HEADLESS_ENV: "1",
-                 HUB_ENV: hub.validate.choice("hub state", hub_state, hub.HUB_STATES)}
+                 HUB_ENV: validate.choice("hub state", hub_state, hub.HUB_STATES)}
     for name in (STAND_IN_ENV, MAX_STEPS_ENV, MAX_ROWS_ENV):
         variables.pop(name, None)
     if hub_state == "offline":
