@@ -1,7 +1,9 @@
 # Two commands set up everything on a fresh machine:
 #   make course   create .venv, install, run every notebook headless in the default profile -> build/report.md
 #   make test     unit tests, then every notebook under nbval in the offline `tiny` profile
-#   make test-floors   the same at the oldest versions requirements*.txt allow, in a second environment (CI runs both)
+#   make test-floors   the same at the oldest versions requirements*.txt allow, in a second environment
+#   make test-precision   every notebook in `tiny` under a GPU's precision policies (bf16, then fp16), on the CPU
+#   make test-colab    unit tests and notebooks with the versions Google Colab ships, on its Python (CI runs all four)
 # and `make lab` opens JupyterLab on the course.
 
 PYTHON ?= python3
@@ -11,7 +13,7 @@ STAMP := $(VENV)/.installed
 # Tests never touch the network: the Hugging Face libraries stay offline and the course uses `tiny`.
 OFFLINE := HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 COURSE_PROFILE=tiny MPLBACKEND=Agg
 
-.PHONY: install test test-floors course verify lab tiny info clean
+.PHONY: install test test-floors test-precision test-colab course verify lab tiny info clean
 
 install: $(STAMP)
 
@@ -50,6 +52,43 @@ test-floors:
 	$(FLOOR_RUN) $(FLOOR_PY) -m pytest tests -m align -p no:cacheprovider
 	$(FLOOR_RUN) $(FLOOR_PY) -m pytest notebooks/07_*.ipynb $(NBVAL)
 
+# The path a GPU learner takes, walked on a CPU: every notebook in `tiny` under COURSE_PRECISION=bf16 (the policy of a
+# GPU with native bf16; on a CPU accelerate autocasts only in bf16, so this is the pass that trains under the autocast
+# wrapper a T4 learner's training gets) and =fp16 (a T4's policy: models loaded in half precision for inference, the
+# Trainer's fp16 flag, T5 in fp32), with the exercises' outcomes checked as in `make test`. About 3 min a pass.
+test-precision: $(STAMP)
+	$(OFFLINE) $(PY) -m helpers build-tiny
+	for precision in bf16 fp16; do \
+		rm -rf build/precision-$$precision; \
+		$(OFFLINE) COURSE_PRECISION=$$precision COURSE_RESULTS_DIR=$(CURDIR)/build/precision-$$precision \
+			$(PY) -m pytest notebooks tests/test_course_run.py $(NBVAL) || exit 1; \
+	done
+
+# The versions most learners run: Python 3.13 with the versions Google Colab ships (constraints-colab.txt) installed
+# first, as the runtime a learner opens; then the course on top the way the setup cell installs it (not editable, no
+# constraints), the unit tests and lessons 00-06; then lesson 07's `align` extra last, as its setup cell does, with
+# the tests that need it and lesson 07. PyPI's torch 2.11 is a CUDA build (about 4 GB with its libraries, from pip's
+# cache after the first run); it runs on the CPU. About 10 min on 2 cores once pip's cache holds it.
+COLAB_PYTHON ?= $(HOME)/.pyenv/versions/3.13.0/bin/python
+COLAB_VENV := .venv-colab
+COLAB_PY := $(COLAB_VENV)/bin/python
+COLAB_RUN := $(OFFLINE) COURSE_CACHE=$(CURDIR)/build/colab/cache COURSE_RESULTS_DIR=$(CURDIR)/build/colab/results
+test-colab:
+	@test -x $(COLAB_PYTHON) || { echo "No Python 3.13 at $(COLAB_PYTHON): set COLAB_PYTHON=/path/to/python3.13"; exit 1; }
+	rm -rf $(COLAB_VENV) build/colab
+	$(COLAB_PYTHON) -m venv $(COLAB_VENV)
+	$(COLAB_PY) -m pip install --quiet -r constraints-colab.txt "nbval>=0.11"
+	$(COLAB_PY) -m pip install --quiet .
+	$(COLAB_PY) -m pip list --format=freeze | grep -iE "^(torch|transformers|datasets|peft|accelerate|numpy|pyarrow|llm-course)=="
+	cd /tmp && $(CURDIR)/$(COLAB_PY) -c "import helpers; assert 'site-packages' in helpers.__file__, helpers.__file__"
+	$(COLAB_RUN) $(COLAB_PY) -m helpers build-tiny
+	$(COLAB_RUN) $(COLAB_PY) -m pytest tests $(filter-out notebooks/07_%,$(wildcard notebooks/0*.ipynb)) $(NBVAL) \
+		-m "not align" --deselect tests/test_course_run.py
+	$(COLAB_PY) -m pip install --quiet ".[align]"
+	$(COLAB_PY) -m pip list --format=freeze | grep -iE "^(trl|datasets|huggingface.hub|pyarrow|accelerate)=="
+	$(COLAB_RUN) $(COLAB_PY) -m pytest tests -m align -p no:cacheprovider
+	$(COLAB_RUN) $(COLAB_PY) -m pytest notebooks/07_*.ipynb $(NBVAL)
+
 course: $(STAMP)
 	$(PY) -m helpers run
 
@@ -75,4 +114,4 @@ info: $(STAMP)
 	$(PY) -m helpers info
 
 clean:
-	rm -rf build .pytest_cache $(FLOOR_VENV)
+	rm -rf build .pytest_cache $(FLOOR_VENV) $(COLAB_VENV)

@@ -9,7 +9,7 @@ Print any of these in a notebook to see what a run will use.
 # repository spells them differently. pyproject.toml reads COURSE_VERSION from here.
 REPO_URL = "https://github.com/llm-course-org/llm-course"
 REPO_BRANCH = "main"
-COURSE_VERSION = "0.4.0"
+COURSE_VERSION = "0.5.0"
 # Colab's setup cell installs the course from this tag: a notebook runs with the helpers it was written for.
 RELEASE_TAG = f"v{COURSE_VERSION}"
 
@@ -23,6 +23,9 @@ STAND_IN_ENV = "COURSE_STAND_IN_WEIGHTS"  # 1: real-size models with random weig
 MAX_STEPS_ENV = "COURSE_MAX_STEPS"  # a cap on training steps, for smoke runs of `full` on a CPU
 MAX_ROWS_ENV = "COURSE_MAX_ROWS"  # a cap on data rows (train, validation, evaluation sets), likewise
 HUB_ENV = "COURSE_HUB"  # online | offline: decided once by `python -m helpers run` and passed to every kernel
+PRECISION_ENV = "COURSE_PRECISION"  # fp32 | fp16 | bf16: follow that GPU precision policy on any device (tests)
+# The precision policies of helpers.precision.pick_dtype: what a CPU does, what a T4 does, what an A100/L4/H100 does.
+PRECISIONS = ("fp32", "fp16", "bf16")
 
 PROFILE_NAMES = ("full", "quick", "tiny")
 
@@ -46,6 +49,9 @@ MODELS = {
     "smollm2": {"hub": "HuggingFaceTB/SmolLM2-135M", "tiny": "llama", "family": "decoder"},
     "smollm2-instruct": {"hub": "HuggingFaceTB/SmolLM2-135M-Instruct", "tiny": "llama-instruct", "family": "decoder"},
 }
+
+# The families the dtype policy knows (helpers.precision.pick_dtype): T5 is the one that overflows in fp16.
+FAMILIES = ("encoder", "decoder", "t5")
 
 # Logical dataset names -> Hub dataset ids (namespaced). In `tiny`, helpers.fixtures builds a synthetic stand-in
 # with the same splits and columns under the same logical name.
@@ -167,11 +173,15 @@ LESSON_SETTINGS = {
         # *_size: rows of train / validation (loss during training) / distinct test dialogues (ROUGE).
         # max_*_length: upper caps; the notebook picks the lengths from the data's token-length distribution.
         # train_steps: optimizer steps, the same for LoRA and for full fine-tuning.
-        # tiny's LoRA: rank 8 at lr 2e-2. With greedy decoding and no n-gram ban, rank 4 at 1e-2 looped ("a a a a")
-        # and scored below zero-shot (ROUGE-1 0.197 against 0.206); rank 8 at 2e-2 scored 0.291 (measured in tiny).
+        # lora_targets: T5's query and value projections, the published recipe. tiny's 64-wide, 2-layer T5 needs every
+        # linear layer instead, at rank 2 (4.1% of its weights): with q and v alone (rank 8, lr 2e-2) its validation
+        # loss was still 2.2-2.4 after 150 steps, its greedy summaries looped ("has has has ...") and ROUGE-1 swung
+        # with the run from 0.15 to 0.39 against zero-shot's 0.236, below it under bf16 autocast (0.187) and on Colab's
+        # versions (0.227). Every linear layer at rank 2, alpha 8: loss 1.6-1.7, ROUGE-1 0.344-0.464 (+0.11 to +0.23)
+        # in fp32 and bf16, on the newest and on Colab's versions (measured in tiny, 2-core CPU).
         "all": {"models": {"seq2seq": "flan-t5"}, "datasets": {"dialogues": "dialogsum"},
                 "max_source_length": 256, "max_target_length": 64, "batch_size": 8, "lora_r": 32, "lora_alpha": 32,
-                "lora_dropout": 0.05, "full_lr": 3e-4, "train_steps": 50},
+                "lora_dropout": 0.05, "lora_targets": ["q", "v"], "full_lr": 3e-4, "train_steps": 50},
         "full": {"train_size": 2000, "val_size": 100, "eval_size": EVAL_DIALOGUES["full"], "max_source_length": 512,
                  "max_target_length": 128, "lora_lr": 1e-3, "train_steps": 250, "max_new_tokens": 100,
                  "generation_batch_size": 32,
@@ -182,8 +192,8 @@ LESSON_SETTINGS = {
                   "lora_lr": 2e-3, "max_new_tokens": 60, "generation_batch_size": 25,
                   "seconds": {"total": 320, "zero_shot": 14, "lora_train": 118, "full_train": 147,
                               "evaluate": 16, "deploy": 4}},
-        "tiny": {"train_size": 400, "val_size": 40, "eval_size": EVAL_DIALOGUES["tiny"], "batch_size": 16, "lora_r": 8,
-                 "lora_lr": 2e-2, "full_lr": 3e-3, "train_steps": 150, "max_new_tokens": 40,
+        "tiny": {"train_size": 400, "val_size": 40, "eval_size": EVAL_DIALOGUES["tiny"], "batch_size": 16, "lora_r": 2,
+                 "lora_alpha": 8, "lora_targets": ["q", "k", "v", "o", "wi_0", "wi_1", "wo"], "lora_lr": 2e-2, "full_lr": 3e-3, "train_steps": 150, "max_new_tokens": 40,
                  "generation_batch_size": 40,
                  "seconds": {"total": 45, "zero_shot": 2, "lora_train": 15, "full_train": 15,
                              "evaluate": 2, "deploy": 1}},

@@ -1,4 +1,4 @@
-"""The machine a notebook runs on: device, dtype policy, seeding, Colab, the Hub, versions."""
+"""The machine a notebook runs on: device, seeding, Colab, the Hub, versions (the dtype policy: helpers.precision)."""
 
 import importlib.metadata
 import os
@@ -76,34 +76,6 @@ def cuda_capability():
     import torch
 
     return torch.cuda.get_device_capability() if torch.cuda.is_available() else None
-
-
-def pick_dtype(device, family):
-    """The dtype to compute in, for a model family ('encoder', 'decoder' or 't5').
-
-    bf16 only where the GPU does it natively (compute capability >= 8.0: A100, L4, H100...).
-    A T4 (7.5) says bf16 is "supported" but emulates it slowly, so encoders and decoders use fp16 there.
-    T5 overflows in fp16 (activations exceed 65,504 and become inf, then NaN), so it stays fp32
-    wherever bf16 is not native. CPUs compute in fp32.
-    """
-    import torch
-
-    if device != "cuda":
-        return torch.float32
-    if cuda_capability() >= (8, 0):
-        return torch.bfloat16
-    return torch.float32 if family == "t5" else torch.float16
-
-
-def precision_args(dtype):
-    """The Trainer arguments for mixed precision matching `dtype` (empty on CPU / fp32)."""
-    import torch
-
-    if dtype == torch.bfloat16:
-        return {"bf16": True}
-    if dtype == torch.float16:
-        return {"fp16": True}
-    return {}
 
 
 def use_one_thread():

@@ -1,5 +1,6 @@
 """Batched generation for evaluation (many inputs per `generate()` call, in length order), how generation ended,
-and what `no_repeat_ngram_size` forbids. Used by lessons 05, 06 and 07."""
+what `no_repeat_ngram_size` forbids, and greedy outputs compared up to their near ties. Used by lessons 03, 05, 06
+and 07."""
 
 import torch
 
@@ -79,3 +80,60 @@ def no_repeat_blocked(context_ids, answer_ids, n=3):
         if len(sequence) >= n:
             seen.add(tuple(sequence[-n:]))
     return blocked
+
+
+# How close the top two logits of a greedy step may be before the same model, computed another way, may choose the
+# other one. "Another way": an adapter merged into the weights (W + BA rounded once) rather than added at run time,
+# a batch padded to another width, GPU kernels that sum in another order. In fp32 those move logits by about 1e-6
+# (the error of a sum of a few hundred fp32 products of logit-sized terms); the margin is a hundred times that.
+# In bf16 (8 significant bits) a logit of 10-30 is rounded by up to about 0.06-0.12; in fp16 (11 bits) by 0.01.
+NEAR_TIE = {torch.float32: 1e-4, torch.float16: 0.05, torch.bfloat16: 0.25}
+
+
+def top_two_gaps(step_logits):
+    """(rows, steps): the gap between the largest and the second largest logit at each greedy step.
+
+    `step_logits`: one (rows, vocabulary) tensor per step, as generate(..., output_logits=True,
+    return_dict_in_generate=True) returns them in `.logits`."""
+    top = torch.stack([logits.float().topk(2, dim=-1).values for logits in step_logits], dim=1)
+    return (top[..., 0] - top[..., 1]).cpu()
+
+
+def same_greedy_tokens(expected, got, step_logits, dtype=torch.float32, stop_ids=()):
+    """Do two greedy generations agree token for token, each row up to its first near tie?
+
+    expected, got: the new token ids, (rows, steps), of the same inputs generated two ways; step_logits: the logits
+    that chose `expected` (see top_two_gaps); dtype: the dtype the models computed in; stop_ids: tokens that end a
+    row (what follows them is padding, not compared). Where a row's top two logits
+    lie within NEAR_TIE[dtype], either token is a correct greedy choice up to rounding, and everything after it may
+    differ, so that row is compared up to there. Returns (agree, note): the note says what was compared, and where
+    a row stopped at a near tie.
+    """
+    stop_ids = {stop_ids} if isinstance(stop_ids, int) else set(stop_ids)
+    if dtype not in NEAR_TIE:
+        raise InputError(f"dtype must be one of {', '.join(map(str, NEAR_TIE))}, not {dtype!r}.",
+                         "pass the dtype the models generated in, e.g. torch.float32.")
+    expected, got = torch.as_tensor(expected).cpu(), torch.as_tensor(got).cpu()
+    if expected.shape != got.shape:
+        width = min(expected.shape[1], got.shape[1])
+        if expected.shape[0] != got.shape[0]:
+            return False, f"{expected.shape[0]} rows against {got.shape[0]}"
+        expected, got = expected[:, :width], got[:, :width]
+    gaps = top_two_gaps(step_logits)[:, :expected.shape[1]]
+    compared, ties = 0, []
+    for row, (want, have, row_gaps) in enumerate(zip(expected, got, gaps)):
+        for step, (a, b, gap) in enumerate(zip(want.tolist(), have.tolist(), row_gaps.tolist())):
+            if gap <= NEAR_TIE[dtype]:
+                ties.append(f"row {row} at token {step} (top two logits {gap:.1e} apart)")
+                break
+            if a != b:
+                return False, (f"row {row} differs at token {step}: {a} against {b}, where the top two logits were "
+                               f"{gap:.3g} apart, more than rounding in {str(dtype).replace('torch.', '')} explains")
+            compared += 1
+            if a in stop_ids:
+                break
+    note = f"{compared} tokens compared, all equal"
+    if ties:
+        note += (f"; compared up to a near tie (within {NEAR_TIE[dtype]:g}, where rounding may pick either "
+                 f"token) in {'; '.join(ties)}")
+    return True, note

@@ -15,7 +15,6 @@ from .prompts import DEFAULT_TEMPLATE, fit_dialogue
 from .seq2seq import round_up
 
 CLASSIFIER_LORA_TARGETS = ["q_lin", "v_lin"]  # DistilBERT's query and value projections
-SUMMARIZER_LORA_TARGETS = ["q", "v"]  # T5's query and value projections
 SUMMARY_TEMPLATE = DEFAULT_TEMPLATE
 LENGTH_PERCENTILE, LENGTH_MULTIPLE = 95, 32  # lesson 05's rule for max lengths
 

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import cache, checks, config, env, hub, profiles, results, validate
+from . import cache, checks, config, env, hub, precision, profiles, results, validate
 from .config import MAX_ROWS_ENV, MAX_STEPS_ENV, OUTPUT_ENV
 from .errors import CourseError
 
@@ -55,19 +55,20 @@ class Run:
         return profiles.dataset_id(self._name("datasets", role), self.profile)
 
     def dtype(self, role):
-        """The compute dtype for a model role on this device (see helpers.env.pick_dtype), unless the
+        """The compute dtype for a model role on this device (see helpers.precision.pick_dtype), unless the
         lesson's settings fix one (e.g. "dtype": "float32")."""
         import torch
 
         if "dtype" in self.settings:
             return getattr(torch, self.settings["dtype"])
-        return env.pick_dtype(self.device, config.MODELS[self._name("models", role)]["family"])
+        return precision.pick_dtype(self.device, config.MODELS[self._name("models", role)]["family"])
 
     def precision_args(self, role):
-        """Trainer flags for this model on this device: {'bf16': True}, {'fp16': True} or {} for mixed precision,
-        and on a Mac {'use_cpu': True}, since the Trainer would otherwise move the model to the Apple GPU, which the
-        course leaves unused (helpers.env.pick_device says why)."""
-        flags = env.precision_args(self.dtype(role))
+        """Trainer flags for this model on this device: {'bf16': True}, {'fp16': True} or {} for mixed precision
+        (with use_cpu=True when a CPU follows a GPU's policy under COURSE_PRECISION), and on a Mac
+        {'use_cpu': True}, since the Trainer would otherwise move the model to the Apple GPU, which the course leaves
+        unused (helpers.env.pick_device says why)."""
+        flags = precision.precision_args(self.dtype(role), self.device)
         if self.device == "cpu" and env.apple_gpu_available():
             flags["use_cpu"] = True
         return flags
@@ -151,7 +152,8 @@ def run_table(run):
     device = run.device if not gpu else f"cuda ({gpu['name']}, {gpu['memory_gb']} GB)"
     rows = [("lesson", f"{run.lesson} {summary['title']}"),
             ("profile", f"{run.profile} ({run.why})"),
-            ("device", device)]
+            ("device", device),
+            ("precision", "{} ({})".format(*precision.precision_policy(run.device)))]
     for role in run.settings["models"]:
         dtype = str(run.dtype(role)).replace("torch.", "")
         rows.append((f"model: {role}", f"{run.model_id(role)}  [dtype {dtype}]"))

@@ -102,7 +102,7 @@ def main():
         model = get_peft_model(model, LoraConfig(task_type=TaskType.SEQ_2_SEQ_LM, r=settings["lora_r"],
                                                  lora_alpha=settings["lora_alpha"],
                                                  lora_dropout=settings["lora_dropout"],
-                                                 target_modules=recipes.SUMMARIZER_LORA_TARGETS))
+                                                 target_modules=list(settings["lora_targets"])))
 
     recorder = launch.ShardRecorder(DataCollatorForSeq2Seq(tokenizer, label_pad_token_id=IGNORE_INDEX))
     training_args = Seq2SeqTrainingArguments(

@@ -8,6 +8,13 @@ import pytest
 import torch
 
 
+@pytest.fixture(autouse=True)
+def default_precision(monkeypatch):
+    """Unit tests see each device's own precision policy; a test that wants COURSE_PRECISION sets it itself (the
+    notebooks, outside tests/, do follow it: `make test-precision`)."""
+    monkeypatch.delenv("COURSE_PRECISION", raising=False)
+
+
 @pytest.fixture(scope="session")
 def tiny_fixtures():
     from helpers.fixtures import ensure_built

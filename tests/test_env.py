@@ -9,7 +9,8 @@ import time
 import pytest
 import torch
 
-from helpers import env
+from helpers import env, precision
+from helpers.errors import InputError
 
 
 @pytest.fixture
@@ -68,14 +69,58 @@ def test_probe_says_yes_when_a_server_answers(online, monkeypatch):
 ])
 def test_dtype_policy_on_gpus(monkeypatch, capability, family, expected):
     monkeypatch.setattr(env, "cuda_capability", lambda: capability)
-    assert env.pick_dtype("cuda", family) == expected
+    assert precision.pick_dtype("cuda", family) == expected
 
 
 def test_cpu_computes_in_fp32_and_trainer_flags_follow_the_dtype():
-    assert env.pick_dtype("cpu", "t5") == torch.float32
-    assert env.precision_args(torch.float32) == {}
-    assert env.precision_args(torch.bfloat16) == {"bf16": True}
-    assert env.precision_args(torch.float16) == {"fp16": True}
+    assert precision.pick_dtype("cpu", "t5") == torch.float32
+    assert precision.precision_args(torch.float32, "cuda") == {}
+    assert precision.precision_args(torch.bfloat16, "cuda") == {"bf16": True}
+    assert precision.precision_args(torch.float16, "cuda") == {"fp16": True}
+
+
+@pytest.mark.parametrize("policy, family, expected", [
+    ("bf16", "t5", torch.bfloat16), ("bf16", "decoder", torch.bfloat16), ("fp16", "encoder", torch.float16),
+    ("fp16", "decoder", torch.float16), ("fp16", "t5", torch.float32), ("fp32", "encoder", torch.float32)])
+def test_the_precision_override_follows_a_gpus_policy_on_any_device(monkeypatch, policy, family, expected):
+    """COURSE_PRECISION=fp16 is a T4 (T5 stays fp32: it overflows in fp16), bf16 an A100/L4, on a CPU too."""
+    monkeypatch.setenv("COURSE_PRECISION", policy)
+    assert precision.pick_dtype("cpu", family) == expected
+    assert precision.precision_policy("cpu") == (policy, "set by COURSE_PRECISION")
+
+
+def test_the_override_wins_over_a_gpu(monkeypatch):
+    monkeypatch.setattr(env, "cuda_capability", lambda: (9, 0))
+    monkeypatch.setenv("COURSE_PRECISION", "fp16")
+    assert precision.pick_dtype("cuda", "encoder") == torch.float16
+    monkeypatch.setenv("COURSE_PRECISION", " BF16 ")
+    assert precision.pick_dtype("cuda", "t5") == torch.bfloat16
+
+
+def test_mixed_precision_on_a_cpu_keeps_the_trainer_on_it():
+    """The Trainer refuses bf16 on a CPU unless told use_cpu=True ("Your setup doesn't support bf16/gpu")."""
+    assert precision.precision_args(torch.bfloat16, "cpu") == {"bf16": True, "use_cpu": True}
+    assert precision.precision_args(torch.float16, "cpu") == {"fp16": True, "use_cpu": True}
+    assert precision.precision_args(torch.float32, "cpu") == {}
+
+
+@pytest.mark.parametrize("call, named", [
+    (lambda: precision.pick_dtype("cuda", "T5"), "'t5'"), (lambda: precision.pick_dtype("cuda", "seq2seq"), "'encoder'"),
+    (lambda: precision.precision_args("bf16", "cuda"), "torch.bfloat16"), (lambda: precision.precision_args(None, "cpu"), "run.dtype")])
+def test_the_policy_refuses_what_it_does_not_know(monkeypatch, call, named):
+    """A role name or a misspelt family would get fp16 on a T4, where T5 overflows; a string dtype would give no
+    flags (fp32) without a word: both are errors that name the valid choices."""
+    monkeypatch.setattr(env, "cuda_capability", lambda: (7, 5))
+    with pytest.raises(InputError) as error:
+        call()
+    assert named in str(error.value)
+
+
+def test_an_unknown_precision_names_the_choices(monkeypatch):
+    monkeypatch.setenv("COURSE_PRECISION", "fp8")
+    with pytest.raises(InputError) as error:
+        precision.pick_dtype("cpu", "t5")
+    assert "'fp32', 'fp16', 'bf16'" in str(error.value) and "runs-on-the-cpu-fails-on-the-gpu" in str(error.value)
 
 
 def test_seeding_repeats_random_numbers():

@@ -93,3 +93,24 @@ def test_a_speaker_tag_in_the_prompt_blocks_it_in_a_decoders_answer():
     tag = [7, 8, 9]  # "#", "Person", "1": a tag of three tokens
     assert no_repeat_blocked([1] + tag + [4], tag, 3) == [2]  # the prompt's tag blocks the answer's
     assert no_repeat_blocked([0], tag + [5] + tag, 3) == [6]  # an encoder-decoder: only the second one
+
+
+def test_greedy_tokens_are_compared_up_to_the_first_near_tie():
+    """A difference after a near tie is rounding's choice; one where the top two logits lie far apart is a bug."""
+    from helpers.generation import NEAR_TIE, same_greedy_tokens
+
+    def logits(*gaps):  # one row, one step per gap: token 0 leads token 1 by `gap`
+        return [torch.tensor([[1.0 + gap, 1.0, 0.0]]) for gap in gaps]
+
+    clear, tie = 1.0, NEAR_TIE[torch.float32] / 2
+    assert same_greedy_tokens([[0, 0, 0]], [[0, 0, 0]], logits(clear, clear, clear)) == (
+        True, "3 tokens compared, all equal")
+    agree, note = same_greedy_tokens([[0, 0, 2]], [[0, 1, 0]], logits(clear, tie, clear))
+    assert agree and "1 tokens compared" in note and "row 0 at token 1" in note
+    agree, note = same_greedy_tokens([[0, 0, 0]], [[0, 0, 1]], logits(clear, clear, clear))
+    assert not agree and "row 0 differs at token 2" in note
+    # bf16 rounds far more: the same gap is a near tie there
+    assert same_greedy_tokens([[0]], [[1]], logits(0.1), torch.bfloat16)[0]
+    assert not same_greedy_tokens([[0]], [[1]], logits(0.1), torch.float32)[0]
+    # what follows a stop token is padding
+    assert same_greedy_tokens([[0, 2]], [[0, 1]], logits(clear, clear), stop_ids=0)[0]

@@ -9,15 +9,31 @@ from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from helpers import config
 from helpers.tools.authoring import setup_cell_source
 
 ROOT = Path(__file__).resolve().parent.parent
-# Versions a Google Colab runtime ships, as the course's Colab run recorded them (issue 11, Python 3.13 runtime).
-COLAB = {"torch": "2.11.0", "transformers": "5.15.0", "datasets": "4.0.0", "peft": "0.20.0",
-         "ipykernel": "6.17.1", "ipywidgets": "7.7.1"}
 DEV_TOOLS = {"jupyterlab", "ipykernel", "ipywidgets", "pytest", "nbval"}
+
+
+def colab_versions():
+    """{package: version} that Google Colab ships, from constraints-colab.txt (which `make test-colab` installs)."""
+    lines = (ROOT / "constraints-colab.txt").read_text().splitlines()
+    return {canonicalize_name(line.split("==")[0]): line.split("==")[1].strip()
+            for line in lines if "==" in line and not line.startswith("#")}
+
+
+COLAB = colab_versions()
+
+
+def test_colab_versions_name_the_course_s_main_libraries():
+    """The neighbours a Colab learner's install meets; evaluate and rouge-score are what the course adds."""
+    for name in ("torch", "transformers", "tokenizers", "huggingface-hub", "datasets", "pyarrow", "accelerate", "peft",
+                 "numpy", "pandas", "scikit-learn", "matplotlib", "ipykernel", "ipywidgets"):
+        assert name in COLAB, f"constraints-colab.txt lacks {name}"
+    assert "evaluate" not in COLAB and "rouge-score" not in COLAB
 
 
 def requirements(name):
@@ -29,9 +45,10 @@ def test_runtime_requirements_are_ranges_colab_satisfies():
     runtime = requirements("requirements.txt")
     assert not {r.name for r in runtime} & DEV_TOOLS, "the lab and test tools belong in requirements-dev.txt"
     for requirement in runtime + requirements("requirements-dev.txt"):
-        if requirement.name in COLAB:
-            assert requirement.specifier.contains(COLAB[requirement.name], prereleases=True), \
-                f"{requirement} would replace Colab's {requirement.name} {COLAB[requirement.name]}"
+        name = canonicalize_name(requirement.name)
+        if name in COLAB:
+            assert requirement.specifier.contains(COLAB[name], prereleases=True), \
+                f"{requirement} would replace Colab's {name} {COLAB[name]}"
     assert all(not str(r.specifier).startswith("==") for r in runtime), "ranges, not pins"
     torch = next(r for r in runtime if r.name == "torch")
     assert "<" not in str(torch.specifier) and "==" not in str(torch.specifier), "never pin torch"

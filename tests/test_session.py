@@ -101,6 +101,39 @@ def test_trainer_precision_flags_per_device(monkeypatch, capability, role, expec
     assert run.precision_args(role) == expected
 
 
+@pytest.mark.parametrize("precision, mixed", [("bf16", "bf16"), ("fp16", "fp16"), ("fp32", "no")])
+def test_the_precision_override_reaches_the_trainer_and_the_models(monkeypatch, tiny_fixtures, tmp_path, precision,
+                                                                    mixed):
+    """COURSE_PRECISION on a CPU: the models load in the policy's dtype, the Trainer gets the policy's flags and
+    stays on the CPU, and under bf16 accelerate wraps the forward pass in autocast, as on a GPU."""
+    from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification, Trainer, TrainingArguments
+
+    from helpers import cache, env
+
+    monkeypatch.setenv("COURSE_PRECISION", precision)
+    monkeypatch.setattr(env, "apple_gpu_available", lambda: False)
+    settings = {"models": {"encoder": "distilbert", "lm": "gpt2", "seq2seq": "flan-t5"}, "datasets": {}}
+    run = session.Run("00", "tiny", "test", "cpu", settings)
+    lm = AutoModelForCausalLM.from_pretrained(str(cache.model_path("gpt2")), dtype=run.dtype("lm"))
+    assert lm.dtype == {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}[precision]
+    assert run.dtype("seq2seq") == (torch.bfloat16 if precision == "bf16" else torch.float32)
+    args = TrainingArguments(output_dir=str(tmp_path), report_to="none", **run.precision_args("encoder"))
+    assert (args.bf16, args.fp16, args.device.type) == (precision == "bf16", precision == "fp16", "cpu")
+    model = AutoModelForSequenceClassification.from_pretrained(str(cache.model_path("distilbert")), num_labels=2)
+    trainer = Trainer(model=model, args=args)
+    assert trainer.accelerator.mixed_precision == mixed
+    prepared = trainer.accelerator.prepare(model)
+    batch = {"input_ids": torch.tensor([[5, 6, 7, 8]]), "attention_mask": torch.ones(1, 4, dtype=torch.long)}
+    inside = []
+    prepared.classifier.register_forward_hook(lambda module, args, output: inside.append(output.dtype))
+    with torch.no_grad():
+        logits = prepared(**batch).logits
+    # accelerate autocasts a CPU in bf16 only: fp16 there computes in fp32 (what a T4's fp16 does is not seen here);
+    # the wrapper hands the outputs back in fp32
+    assert inside == [torch.bfloat16 if precision == "bf16" else torch.float32] and logits.dtype == torch.float32
+    assert ("_original_forward" in prepared.__dict__) == (precision == "bf16")
+
+
 def test_a_mac_computes_and_trains_on_the_cpu(monkeypatch):
     """An Apple GPU is left unused: the device is the CPU, and the Trainer is told so (it would pick MPS itself)."""
     import torch
