@@ -1,5 +1,8 @@
-"""Batches of similar length: for inference, one rule used by lessons 02-06 and the tiny fixtures; for training,
-what padding costs under each way of forming batches (lessons 04 and 06).
+"""Batches of similar length, and what padding costs under each way of forming batches. Used by lessons 04, 05 and 06.
+
+For inference, one rule of length-sorted batches serves helpers.generation and helpers.classify (so lessons 02-07
+use it through them) and the tiny fixtures; for training, lessons 04 and 06 measure what each way of forming
+batches pads.
 
 A batch is a rectangle: every text in it is padded to its longest one, and the model computes on the padding
 too. For inference the order of the texts does not matter, so sorting them by length (in tokens, longest first)
@@ -17,6 +20,8 @@ IGNORE_INDEX = -100  # label value that PyTorch's cross-entropy (and so every Hu
 def token_lengths(tokenizer, texts, max_length=None):
     """The number of tokens of each text (special tokens included), after truncation to `max_length` if given."""
     texts = validate.texts("texts", texts, allow_empty=True)
+    if max_length is not None:
+        max_length = validate.positive_int("max_length", max_length)  # 0 would mean "no truncation" to tokenizers
     if not texts:
         return []
     encoded = tokenizer(texts, truncation=max_length is not None, max_length=max_length, verbose=False)

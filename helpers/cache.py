@@ -2,7 +2,7 @@
 
 The tiny fixtures (helpers.fixtures) live in one folder per version, `tiny-v<TINY_VERSION>`, with a manifest that
 lists every file with its size and SHA-256. A folder counts as built only when every listed file is there with its
-size; `verify` also checks the hashes. This module is light on purpose (no torch): `import helpers` uses it.
+size and hash. This module is light on purpose (no torch): `import helpers` uses it.
 """
 
 import errno
@@ -20,7 +20,7 @@ from .errors import CourseError
 # folder. tests/test_tiny.py fails when either file changes and this number does not.
 TINY_VERSION = "9"
 MANIFEST = "manifest.json"
-BUILDING = ".building-"  # suffix of a build in progress: tiny-v7.building-<pid>
+BUILDING = ".building-"  # suffix of a build in progress: tiny-v<N>.building-<pid>
 TINY_SPACE_MB = 50  # the fixtures take about 4 MB; room for the build's temporary files too
 TOPIC = "cannot-write-a-course-folder"
 
@@ -35,6 +35,28 @@ def cache_root():
 
 def tiny_dir():
     return cache_root() / f"tiny-v{TINY_VERSION}"
+
+
+def _preferred_datasets_cache():
+    return tiny_dir() / "datasets-cache"
+
+
+def tiny_datasets_cache():
+    """Where `datasets` keeps its prepared copy of the tiny data: beside the fixtures, one per fixture version, or,
+    when that folder cannot be written (a read-only copy of the cache handed out at a workshop), in a folder of this
+    user's under the system's temporary folder. The fixtures themselves are only read."""
+    try:
+        return ensure_writable(_preferred_datasets_cache(), CACHE_ENV, TINY_SPACE_MB)
+    except CourseError:
+        import getpass
+        import tempfile
+
+        try:
+            user = getpass.getuser()
+        except (KeyError, OSError):  # a container without a user name
+            user = "user"
+        fallback = Path(tempfile.gettempdir()) / f"llm-course-{user}" / f"tiny-v{TINY_VERSION}-datasets"
+        return ensure_writable(fallback, CACHE_ENV, TINY_SPACE_MB)
 
 
 def model_path(name):
@@ -87,8 +109,10 @@ def problems(folder, hashes=False):
 
 
 def is_built(folder=None):
-    """True when every file the manifest lists is there with its recorded size (fast: no file is read)."""
-    return not problems(folder or tiny_dir())
+    """True when every file the manifest lists is there with its recorded size and SHA-256. Reading the tiny
+    fixtures (about 7 MB) costs a few hundredths of a second; a size check alone let a same-size damaged file (a
+    corrupted safetensors header, say) load, or fail, on every run without ever being rebuilt."""
+    return not problems(folder or tiny_dir(), hashes=True)
 
 
 # ---------------------------------------------------------------- leftovers
@@ -134,6 +158,11 @@ def writable_folder_error(folder, variable, needed_mb, error):
     if getattr(error, "errno", None) == errno.ENOSPC:
         what = f"The disk holding {folder} is full: the course needs about {needed_mb} MB there."
         fix = f"free some space on that disk, or point {variable} to a folder on another disk."
+    elif variable == "HF_HOME":  # it may hold prefetched models and data: a new, empty one would leave them behind
+        what = f"The course cannot write to {folder} ({getattr(error, 'strerror', None) or error})."
+        fix = ("copy your Hugging Face cache to a folder you can write to and point HF_HOME there, e.g. "
+               "cp -r \"$HF_HOME\" $HOME/hf-cache, then HF_HOME=$HOME/hf-cache (an empty new HF_HOME would leave "
+               "the prefetched models and data behind), or make the folder writable.")
     else:
         what = f"The course cannot write to {folder} ({getattr(error, 'strerror', None) or error})."
         fix = (f"point the environment variable {variable} to a folder you can write to (for example "

@@ -1,4 +1,4 @@
-"""Lesson 06 (instruction-tuning a chat model): the request the chat model is trained and scored on.
+"""The request a chat model is trained and scored on in lesson 06 (instruction-tuning). Used by lessons 06 and 07.
 
 Lesson 07 sends the same request (its preference pairs start from lesson 06's model), so it lives here once. How the
 request becomes tokens (the chat template), which tokens the loss counts and how the model is trained are written in

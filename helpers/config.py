@@ -92,17 +92,17 @@ EVAL_DIALOGUES = {"full": 200, "quick": 50, "tiny": 40}
 # THE profiles table: lesson -> {"all": settings every profile shares, "full"/"quick"/"tiny": what differs}.
 # "models" and "datasets" map a role in the lesson to a logical name above.
 # "seconds" holds times: "total" for the whole notebook, other keys for single long steps (Run.estimate).
-# quick's seconds: the geometric mean of two `make verify PROFILE=quick` runs against the real-size stand-ins on
-# two 2-core machines, an Intel Xeon and an AMD EPYC that took 1.1-1.7x as long, so that each printed figure is
-# within 1.3x of both. Lessons 01 and 06 grew since (more held-out text in 01, a third training run in 06): their
-# figures are one Xeon run times the square root of the two machines' ratio on the same steps before (1.3-1.4x).
+# quick's seconds: one `make verify PROFILE=quick` run against the real-size stand-ins built with the checkpoints' real
+# tokenizers and DialogSum's real validation and test text (2-core AMD EPYC, 2026-12-06; 01 and 02 timed again alone),
+# divided by 1.15: earlier runs on a 2-core Intel Xeon took 1.1-1.7x less time than the same steps on that AMD EPYC,
+# so each printed figure sits between the two machines, within 1.3x of each at their typical ratio (1.3x).
 # tiny's: measured on a 2-core CPU; full's: estimates for a Colab T4, never timed on one.
 LESSON_SETTINGS = {
     "00": {
         "all": {"models": {"encoder": "bert", "decoder": "gpt2", "seq2seq": "flan-t5"},
                 "datasets": {"reviews": "imdb", "dialogues": "dialogsum"}, "sample_size": 3},
         "full": {"seconds": {"total": 120, "load": 60}},
-        "quick": {"seconds": {"total": 10, "load": 3}},
+        "quick": {"seconds": {"total": 12, "load": 4}},
         "tiny": {"seconds": {"total": 10, "load": 2}},
     },
     "01": {
@@ -117,7 +117,7 @@ LESSON_SETTINGS = {
                 "mlm_batch_size": 8, "mlm_lr": 5e-5, "mlm_eval_size": 24, "mlm_eval_words": 40},
         "full": {"mlm_train_size": 4000, "mlm_steps": 200, "mlm_batch_size": 16, "mlm_eval_size": 48,
                  "seconds": {"total": 150, "load": 30, "continued_pretraining": 90}},
-        "quick": {"seconds": {"total": 255, "load": 3, "continued_pretraining": 175}},
+        "quick": {"seconds": {"total": 277, "load": 3, "continued_pretraining": 194}},
         "tiny": {"attention_layer": 1, "mlm_train_size": 150, "mlm_max_length": 64, "mlm_steps": 30,
                  "mlm_batch_size": 16, "mlm_lr": 1e-3, "mlm_eval_size": 8,
                  "seconds": {"total": 20, "load": 1, "continued_pretraining": 3}},
@@ -131,7 +131,7 @@ LESSON_SETTINGS = {
         "full": {"eval_size": 200, "pool_size": 500, "sensitivity_size": 50, "max_new_tokens": 60, "batch_size": 16,
                  "seconds": {"total": 330, "load": 40, "rouge": 150, "sensitivity": 50}},
         "quick": {"eval_size": 20, "pool_size": 200, "max_new_tokens": 50, "batch_size": 10,
-                  "seconds": {"total": 158, "load": 3, "rouge": 86, "sensitivity": 21}},
+                  "seconds": {"total": 201, "load": 3, "rouge": 99, "sensitivity": 23}},
         "tiny": {"eval_size": 16, "pool_size": 100, "shots": 5, "max_new_tokens": 20, "batch_size": 16,
                  "seconds": {"total": 15, "load": 7, "rouge": 3, "sensitivity": 1}},
     },
@@ -141,7 +141,7 @@ LESSON_SETTINGS = {
         # dtype: GPT-2 stays in float32 everywhere: the token-for-token checks compare close probabilities.
         "all": {"models": {"lm": "gpt2"}, "datasets": {}, "dtype": "float32", "num_beams": 4, "show_top": 10},
         "full": {"max_new_tokens": 60, "num_beams": 5, "n_samples": 20, "seconds": {"total": 120, "comparison": 20}},
-        "quick": {"max_new_tokens": 40, "n_samples": 5, "seconds": {"total": 58, "comparison": 15}},
+        "quick": {"max_new_tokens": 40, "n_samples": 5, "seconds": {"total": 64, "comparison": 16}},
         "tiny": {"max_new_tokens": 24, "n_samples": 8, "seconds": {"total": 15, "comparison": 5}},
     },
     "04": {
@@ -162,7 +162,7 @@ LESSON_SETTINGS = {
                  "seconds": {"total": 900, "features": 60, "full_ft": 240, "lora": 200, "padding": 30}},
         "quick": {"max_length": 128, "epochs": 1, "lr": 5e-5, "lora_epochs": 2, "lora_lr": 1e-3,
                   "padding_sample": 64,
-                  "seconds": {"total": 396, "features": 43, "full_ft": 93, "lora": 129, "padding": 45}},
+                  "seconds": {"total": 411, "features": 46, "full_ft": 93, "lora": 138, "padding": 48}},
         "tiny": {"max_length": 256, "epochs": 3, "lr": 2e-3, "lora_r": 4, "lora_epochs": 3, "lora_lr": 5e-3,
                  "padding_sample": 200,
                  "seconds": {"total": 30, "features": 1, "full_ft": 5, "lora": 5, "padding": 2}},
@@ -190,10 +190,11 @@ LESSON_SETTINGS = {
         "quick": {"models": {"seq2seq": "flan-t5-small"}, "train_size": 800, "val_size": 32,
                   "eval_size": EVAL_DIALOGUES["quick"],
                   "lora_lr": 2e-3, "max_new_tokens": 60, "generation_batch_size": 25,
-                  "seconds": {"total": 320, "zero_shot": 14, "lora_train": 118, "full_train": 147,
-                              "evaluate": 16, "deploy": 4}},
+                  "seconds": {"total": 323, "zero_shot": 19, "lora_train": 120, "full_train": 141,
+                              "evaluate": 17, "deploy": 5}},
         "tiny": {"train_size": 400, "val_size": 40, "eval_size": EVAL_DIALOGUES["tiny"], "batch_size": 16, "lora_r": 2,
-                 "lora_alpha": 8, "lora_targets": ["q", "k", "v", "o", "wi_0", "wi_1", "wo"], "lora_lr": 2e-2, "full_lr": 3e-3, "train_steps": 150, "max_new_tokens": 40,
+                 "lora_alpha": 8, "lora_targets": ["q", "k", "v", "o", "wi_0", "wi_1", "wo"], "lora_lr": 2e-2,
+                 "full_lr": 3e-3, "train_steps": 150, "max_new_tokens": 40,
                  "generation_batch_size": 40,
                  "seconds": {"total": 45, "zero_shot": 2, "lora_train": 15, "full_train": 15,
                              "evaluate": 2, "deploy": 1}},
@@ -215,7 +216,7 @@ LESSON_SETTINGS = {
                  "seconds": {"total": 1050, "load": 30, "sft": 240, "evaluate": 160, "deploy": 30}},
         "quick": {"eval_size": EVAL_DIALOGUES["quick"], "max_length": 256, "batch_size": 4, "train_steps": 40,
                   "max_new_tokens": 48,
-                  "seconds": {"total": 940, "load": 4, "sft": 214, "evaluate": 140, "deploy": 14}},
+                  "seconds": {"total": 715, "load": 4, "sft": 185, "evaluate": 107, "deploy": 15}},
         "tiny": {"train_size": 400, "val_size": 40, "eval_size": EVAL_DIALOGUES["tiny"], "max_length": 192,
                  "lora_targets": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
                  "batch_size": 16, "lr": 1e-2, "lora_dropout": 0.0, "train_steps": 100, "max_new_tokens": 30,
@@ -241,7 +242,7 @@ LESSON_SETTINGS = {
                  "seconds": {"total": 900, "load": 30, "dpo": 500, "evaluate": 150}},
         "quick": {"train_size": 300, "eval_size": EVAL_DIALOGUES["quick"], "max_length": 320,
                   "batch_size": 2, "lr": 1e-4, "train_steps": 25, "max_new_tokens": 48,
-                  "seconds": {"total": 560, "load": 5, "dpo": 340, "evaluate": 75}},
+                  "seconds": {"total": 461, "load": 3, "dpo": 297, "evaluate": 61}},
         "tiny": {"train_size": 400, "val_size": 40, "eval_size": EVAL_DIALOGUES["tiny"], "max_length": 192,
                  "lora_targets": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
                  "lr": 2e-3, "train_steps": 30, "max_new_tokens": 30, "generation_batch_size": 40,

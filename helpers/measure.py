@@ -1,4 +1,4 @@
-"""What a method costs: parameters, memory to train, wall time, peak memory, size on disk (lessons 04-06)."""
+"""What a method costs: parameters, memory to train, wall time, peak memory, size on disk. Used by lessons 04-07."""
 
 import gc
 import threading

@@ -1,4 +1,4 @@
-"""Metrics used by more than one lesson: classification scores, ROUGE, perplexity.
+"""Metrics used by more than one lesson: classification scores, ROUGE, perplexity. Used by lessons 02-07.
 
 ROUGE goes through the `evaluate` library, the way Hugging Face tutorials compute it, but with a metric module
 that ships with the course (helpers/course_rouge.py), loaded by path: `evaluate.load("rouge")` would download the
@@ -37,13 +37,23 @@ def classification_metrics(labels, predictions, positive_scores=None):
 
 
 def _labels(name, values):
+    """Class ids as ints. A probability (0.73) would become 0 under int(), and a label name ('neg') is no id."""
     if isinstance(values, str) or not hasattr(values, "__iter__"):
         raise InputError(f"{name} must be a list of class ids (0 or 1), not {type(values).__name__}.",
                          f"pass e.g. {name}=[1, 0, 1].")
-    values = [int(v) for v in values]
+    values = [v.item() if hasattr(v, "item") else v for v in values]  # NumPy and PyTorch scalars
     if not values:
         raise InputError(f"{name} is empty: there is nothing to score.", f"pass at least one label as {name}.")
-    return values
+    for value in values:
+        if isinstance(value, str):
+            raise InputError(f"{name} must hold class ids (0 or 1), not label names such as {value!r}.",
+                             f"map the names to ids first, e.g. {name}=[label2id[v] for v in {name}].")
+        if not isinstance(value, (int, float)) or value != int(value):  # bools are ids too
+            raise InputError(f"{name} must hold class ids (0 or 1); it holds {value!r}, which looks like a "
+                             "probability or a score.", "pass probabilities.argmax(-1) as the predictions (or "
+                             "probabilities[:, 1] > 0.5), and the probabilities of the positive class as "
+                             "positive_scores.")
+    return [int(v) for v in values]
 
 
 @functools.lru_cache(maxsize=1)

@@ -76,6 +76,7 @@ def rejected_summary(summary, dialogue, rng):
 
 def fits(tokenizer, prompt, answers, max_length):
     """True when the prompt with the longest of `answers`, rendered by the chat template, fits `max_length` tokens."""
+    answers = validate.texts("answers", answers)
     longest = max(len(tokenizer.apply_chat_template(prompt + [{"role": "assistant", "content": answer}],
                                                     return_dict=False)) for answer in answers)
     return longest <= max_length
@@ -120,5 +121,6 @@ def lora_config(settings):
     """The LoRA adapter of lesson 07: LoRA's own dropout is off (TRL switches every dropout off for DPO anyway)."""
     from peft import LoraConfig, TaskType
 
+    targets = validate.texts("lora_targets", settings["lora_targets"])  # a string would reach peft as letters
     return LoraConfig(task_type=TaskType.CAUSAL_LM, r=settings["lora_r"], lora_alpha=settings["lora_alpha"],
-                      lora_dropout=0.0, target_modules=list(settings["lora_targets"]))
+                      lora_dropout=0.0, target_modules=targets)

@@ -1,4 +1,4 @@
-"""Dialogue-summarization prompts that fit the model's input limit (lesson 02; reusable in 05).
+"""Dialogue-summarization prompts that fit the model's input limit. Used by lessons 02, 06 and 07 (05 through recipes).
 
 A prompt is plain text: an instruction template with the dialogue put in, optionally preceded by
 worked examples (a dialogue and its human summary, in the same template). What counts against the

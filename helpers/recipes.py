@@ -71,6 +71,7 @@ def dialogsum_rows(dialogues, settings, seed):
 def length_limit(lengths, cap):
     """Lesson 05's rule: the 95th percentile of the token lengths, rounded up to a multiple of 32, at most `cap`."""
     lengths = validate.counts("lengths", lengths)
+    cap = validate.positive_int("cap", cap)
     value = np.percentile(lengths, LENGTH_PERCENTILE)
     return min(cap, round_up(value, LENGTH_MULTIPLE))
 

@@ -84,7 +84,7 @@ class Run:
         if self.profile == "tiny":
             # The tiny data's own cache, one per fixture version: datasets keys the cache of a local folder by its
             # name and files pattern, so a rebuilt fixture would otherwise be served from an older version's cache.
-            kwargs.setdefault("cache_dir", str(cache.tiny_dir() / "datasets-cache"))
+            kwargs.setdefault("cache_dir", str(cache.tiny_datasets_cache()))
             variable = config.CACHE_ENV
         try:
             return load_dataset(ident, **kwargs)
@@ -203,6 +203,7 @@ def setup(lesson, profile=None, seed=SEED, quiet=False, course_version=None):
     `course_version`: the version the notebook was written for; a different loaded version is announced.
     """
     started = time.perf_counter()
+    seed = validate.whole_number("seed", seed, example=SEED)
     if course_version and course_version != config.COURSE_VERSION:
         print(VERSION_WARNING.format(wanted=course_version, loaded=config.COURSE_VERSION))
     lesson = profiles.check_lesson(lesson)

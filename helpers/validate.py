@@ -25,9 +25,9 @@ def texts(name, value, allow_empty=False):
         raise InputError(f"{name} must be a list of texts, not {type(value).__name__} ({_shown(value)}).",
                          f"pass a list of strings as {name}, e.g. list(dataset['text']).")
     items = list(value)
-    wrong = next((item for item in items if not isinstance(item, str)), None)
-    if wrong is not None:
-        raise InputError(f"{name} must hold only strings; it holds a {type(wrong).__name__} ({_shown(wrong)}).",
+    wrong = [item for item in items if not isinstance(item, str)]  # a list, so that a None item is found too
+    if wrong:
+        raise InputError(f"{name} must hold only strings; it holds a {type(wrong[0]).__name__} ({_shown(wrong[0])}).",
                          f"pass the texts themselves as {name}, e.g. [row['dialogue'] for row in rows].")
     if not items and not allow_empty:
         raise InputError(f"{name} is empty: there is nothing to process.", f"pass at least one text as {name}.")

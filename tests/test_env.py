@@ -105,8 +105,10 @@ def test_mixed_precision_on_a_cpu_keeps_the_trainer_on_it():
 
 
 @pytest.mark.parametrize("call, named", [
-    (lambda: precision.pick_dtype("cuda", "T5"), "'t5'"), (lambda: precision.pick_dtype("cuda", "seq2seq"), "'encoder'"),
-    (lambda: precision.precision_args("bf16", "cuda"), "torch.bfloat16"), (lambda: precision.precision_args(None, "cpu"), "run.dtype")])
+    (lambda: precision.pick_dtype("cuda", "T5"), "'t5'"),
+    (lambda: precision.pick_dtype("cuda", "seq2seq"), "'encoder'"),
+    (lambda: precision.precision_args("bf16", "cuda"), "torch.bfloat16"),
+    (lambda: precision.precision_args(None, "cpu"), "run.dtype")])
 def test_the_policy_refuses_what_it_does_not_know(monkeypatch, call, named):
     """A role name or a misspelt family would get fp16 on a T4, where T5 overflows; a string dtype would give no
     flags (fp32) without a word: both are errors that name the valid choices."""

@@ -9,13 +9,40 @@ def continue_text(temperature=0.7, top_k=50):
     return f"T={temperature} k={top_k}"
 
 
-def test_headless_signals(monkeypatch):
-    monkeypatch.delenv("COURSE_RESULTS_DIR", raising=False)
-    monkeypatch.setenv("MPLBACKEND", "Agg")
-    assert interactive.is_headless()
-    monkeypatch.delenv("MPLBACKEND")
-    assert interactive.is_headless()  # plain Python, no notebook kernel
-    monkeypatch.setenv("COURSE_HEADLESS", "1")
+class ZMQInteractiveShell:
+    """Stands in for a Jupyter kernel: is_headless() looks at the shell's class name."""
+
+
+@pytest.fixture
+def someone_looking(monkeypatch):
+    """A notebook kernel with nobody's headless signal set: is_headless() says False, so each test below shows that
+    its one signal alone turns it True."""
+    import IPython
+
+    from helpers import results
+
+    for name in ("COURSE_HEADLESS", "COURSE_RESULTS_DIR", "MPLBACKEND"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(results, "is_headless_run", lambda: False)
+    monkeypatch.setattr(IPython, "get_ipython", lambda: ZMQInteractiveShell())
+    assert not interactive.is_headless()
+    return monkeypatch
+
+
+@pytest.mark.parametrize("signal", ["COURSE_HEADLESS", "MPLBACKEND", "a headless run", "no kernel"])
+def test_each_headless_signal_alone(someone_looking, signal):
+    import IPython
+
+    from helpers import results
+
+    if signal == "COURSE_HEADLESS":
+        someone_looking.setenv("COURSE_HEADLESS", "1")
+    elif signal == "MPLBACKEND":
+        someone_looking.setenv("MPLBACKEND", "Agg")  # the course's tests and CI
+    elif signal == "a headless run":
+        someone_looking.setattr(results, "is_headless_run", lambda: True)  # python -m helpers run, make test
+    else:
+        someone_looking.setattr(IPython, "get_ipython", lambda: None)  # plain Python
     assert interactive.is_headless()
 
 

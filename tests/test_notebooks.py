@@ -1,6 +1,7 @@
 """Static checks of every notebook: committed clean, the shared setup cell first, the template's header,
 exercises with checks and hidden solutions, current APIs only, the repository URL from one place."""
 
+import ast
 import re
 import subprocess
 from pathlib import Path
@@ -79,7 +80,9 @@ def test_hub_metrics_are_loaded_only_where_offline_is_handled(path):
 def test_helpers_load_hub_metrics_only_when_prefetching():
     import ast
 
-    for module in (ROOT / "helpers").glob("*.py"):
+    modules = sorted((ROOT / "helpers").rglob("*.py"))  # the tools and the tiny fixtures too
+    assert any(module.name == "prefetch.py" for module in modules)
+    for module in modules:
         for node in ast.walk(ast.parse(module.read_text())):
             if (isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "load" and node.args
                     and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
@@ -87,7 +90,7 @@ def test_helpers_load_hub_metrics_only_when_prefetching():
 
 
 def test_helpers_use_current_apis_only():
-    text = "\n".join(p.read_text() for p in (ROOT / "helpers").glob("*.py"))
+    text = "\n".join(p.read_text() for p in (ROOT / "helpers").rglob("*.py"))  # the tools and fixtures too
     assert [api for api in REMOVED_OR_UNSAFE if api in text] == []
 
 
@@ -286,7 +289,7 @@ def test_the_scripts_import_nothing_from_the_maintainer_tools():
 
 
 def test_the_lessons_modules_stay_small_and_apart_from_the_tools():
-    """helpers/ holds what lessons import; each module one topic, about 300 lines at most (COURSE_DESIGN.md 3);
+    """helpers/ holds what lessons import; each module one topic, about 300 lines at most;
     the lessons' modules reach the maintainers' tools only where the setup call builds missing tiny fixtures and where
     `python -m helpers` starts the command line."""
     long = {path.relative_to(ROOT).as_posix(): n for path in (ROOT / "helpers").rglob("*.py")
@@ -297,3 +300,40 @@ def test_the_lessons_modules_stay_small_and_apart_from_the_tools():
         allowed = {"session.py": ["fixtures", "fixtures.ensure_built"],  # tiny's fixtures, built when missing
                    "__main__.py": ["tools.cli", "tools.cli.main"]}.get(path.name, [])  # python -m helpers
         assert sorted(set(reaching)) == allowed, (path.name, reaching)
+
+
+def lesson_numbers(text):
+    """The lessons a sentence names: "lessons 02, 06 and 07" -> {02, 06, 07}; "lessons 04-07" -> {04, ..., 07}."""
+    found = set()
+    for first, last in re.findall(r"\b(\d\d)(?:-(\d\d))?\b", text):
+        found.update(f"{n:02d}" for n in range(int(first), int(last or first) + 1))
+    return found
+
+
+def notebook_imports():
+    """{helpers module: the lessons whose notebooks import it}."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    users = {}
+    for path in NOTEBOOKS:
+        code = "\n".join(TransformerManager().transform_cell(cell.source) for cell in read(path).cells
+                         if cell.cell_type == "code")  # `!pip` lines become Python
+        for name in imported_modules(code):
+            if name.startswith("helpers."):
+                users.setdefault(name.split(".")[1], set()).add(path.name[:2])
+    return users
+
+
+def test_each_module_s_first_line_names_the_lessons_that_import_it():
+    """A module whose docstring's first line says "Used by lessons ..." names exactly the notebooks that import it,
+    so that the line stays true when a lesson starts or stops using the module."""
+    users = notebook_imports()
+    claims = {}
+    for path in sorted((ROOT / "helpers").glob("*.py")):
+        first = (ast.get_docstring(ast.parse(path.read_text())) or "").split("\n\n")[0]
+        if "Used by lesson" in first:
+            claims[path.stem] = lesson_numbers(first.split("Used by lesson")[1].split("(")[0].split(".")[0])
+    assert {"batching", "chat", "dialogsum", "generation", "measure", "metrics", "prompts"} <= set(claims)
+    wrong = {name: (sorted(said), sorted(users.get(name, ()))) for name, said in claims.items()
+             if said != users.get(name, set())}
+    assert wrong == {}, "module: (lessons its first line names, lessons whose notebooks import it)"

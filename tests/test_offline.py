@@ -121,6 +121,28 @@ def test_a_folder_that_cannot_be_written_is_not_called_offline(run):
     assert "/sys/hf-datasets" in message and "COURSE_CACHE" in message and "Hub" not in message
 
 
+def test_a_read_only_tiny_cache_still_serves_its_data(run, monkeypatch):
+    """A tiny cache handed out read-only: datasets prepares its copy in a temporary folder instead."""
+    from helpers import cache
+
+    monkeypatch.setattr(cache, "_preferred_datasets_cache", lambda: Path("/sys/llm-course-tiny-datasets"))
+    reviews = run.load_dataset("reviews")
+    assert len(reviews["train"]) > 0
+    assert not str(cache.tiny_datasets_cache()).startswith("/sys")
+
+
+def test_a_read_only_hf_home_is_copied_not_replaced(run, monkeypatch):
+    """An HF_HOME that cannot be written may hold a prefetched cache: the fix copies it, never starts an empty one."""
+    message = str(cache_error_for("HF_HOME"))
+    assert "cp -r" in message and "leave" in message
+
+
+def cache_error_for(variable):
+    from helpers import cache
+
+    return cache.writable_folder_error(Path("/readonly/hf"), variable, 100, PermissionError(13, "Permission denied"))
+
+
 def test_quick_names_hf_home_for_a_cache_it_cannot_write(run, monkeypatch):
     import datasets
 

@@ -50,13 +50,15 @@ def chat_tokenizer(tiny_fixtures):
 
 
 def test_pairs_fit_the_budget_and_are_counted(chat_tokenizer):
+    from helpers import chat
+
     rows = {"dialogue": [DIALOGUE, DIALOGUE, DIALOGUE * 20],
             "summary": ["#Person1# books a table for two.", "They talk.", "#Person1# books a table on Thursday."]}
     pairs, counts = preferences.preference_pairs(rows, chat_tokenizer, max_length=120, seed=0)
     assert len(pairs) == 1 and sum(counts.values()) == 3
     assert counts["nothing to change: left out"] == 1 and counts["over 120 tokens: left out"] == 1
     pair = pairs[0]
-    assert pair["prompt"] == preferences.chat_request(DIALOGUE)
+    assert pair["prompt"] == chat.chat_request(DIALOGUE)  # lesson 06's request, word for word
     assert preferences.fits(chat_tokenizer, pair["prompt"], [pair["chosen"][0]["content"],
                                                               pair["rejected"][0]["content"]], 120)
 
@@ -76,11 +78,8 @@ def test_lessons_06_and_07_send_one_request():
     there, so 07 cannot tune 06's model on a request 06 never trained it on."""
     import nbformat
 
-    from helpers import chat
-
     for lesson in ("06", "07"):
         notebook = nbformat.read(ROOT / "notebooks" / config.LESSONS[lesson]["notebook"], as_version=4)
         code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
         assert "from helpers.chat import" in code and "chat_request" in code
         assert not re.search(r"^(INSTRUCTION =|def chat_request)", code, re.M), f"lesson {lesson} writes its own"
-    assert preferences.preference_pairs.__globals__["chat_request"] is chat.chat_request

@@ -20,7 +20,7 @@ BUILD_DIR = Path("build")
 CELL_TIMEOUT_S = 3600
 ESTIMATE_CALL = re.compile(r"""run\.estimate\(["'](\w+)["']\)""")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-# What `--budget` holds a run to, per profile (COURSE_DESIGN.md, section 6 "Tests"): seconds per notebook, seconds
+# What `--budget` holds a run to, per profile (the README, "For maintainers"): seconds per notebook, seconds
 # for all of them, peak memory of a notebook's kernel in GB. `full` on a CPU is a capped smoke run: no time budget, and a memory
 # budget that stands in for a T4's 15 GB: the capped steps use full's batch sizes and lengths in fp32, which on a
 # T4 would live in GPU memory (there in fp16 where the dtype policy allows), so a CPU peak above it is a warning
