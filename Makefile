@@ -68,7 +68,7 @@ test-precision: $(STAMP)
 # first, as the runtime a learner opens; then the course on top the way the setup cell installs it (not editable, no
 # constraints), the unit tests and lessons 00-06; then lesson 07's `align` extra last, as its setup cell does, with
 # the tests that need it and lesson 07. PyPI's torch 2.11 is a CUDA build (about 4 GB with its libraries, from pip's
-# cache after the first run); it runs on the CPU. About 10 min on 2 cores once pip's cache holds it.
+# cache after the first run); it runs on the CPU. About 7 min on 2 cores once pip's cache holds it (measured).
 COLAB_PYTHON ?= $(HOME)/.pyenv/versions/3.13.0/bin/python
 COLAB_VENV := .venv-colab
 COLAB_PY := $(COLAB_VENV)/bin/python

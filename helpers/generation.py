@@ -104,21 +104,19 @@ def same_greedy_tokens(expected, got, step_logits, dtype=torch.float32, stop_ids
 
     expected, got: the new token ids, (rows, steps), of the same inputs generated two ways; step_logits: the logits
     that chose `expected` (see top_two_gaps); dtype: the dtype the models computed in; stop_ids: tokens that end a
-    row (what follows them is padding, not compared). Where a row's top two logits
-    lie within NEAR_TIE[dtype], either token is a correct greedy choice up to rounding, and everything after it may
-    differ, so that row is compared up to there. Returns (agree, note): the note says what was compared, and where
-    a row stopped at a near tie.
+    row (what follows them is padding). Where a row's top two logits lie within NEAR_TIE[dtype], either token is a
+    correct greedy choice up to rounding and everything after it may differ, so that row is compared up to there.
+    Returns (agree, note): the note says what was compared, and where a row stopped at a near tie.
     """
     stop_ids = {stop_ids} if isinstance(stop_ids, int) else set(stop_ids)
     if dtype not in NEAR_TIE:
         raise InputError(f"dtype must be one of {', '.join(map(str, NEAR_TIE))}, not {dtype!r}.",
                          "pass the dtype the models generated in, e.g. torch.float32.")
     expected, got = torch.as_tensor(expected).cpu(), torch.as_tensor(got).cpu()
-    if expected.shape != got.shape:
-        width = min(expected.shape[1], got.shape[1])
-        if expected.shape[0] != got.shape[0]:
-            return False, f"{expected.shape[0]} rows against {got.shape[0]}"
-        expected, got = expected[:, :width], got[:, :width]
+    if len(expected) != len(got):
+        return False, f"{len(expected)} rows against {len(got)}"
+    width = min(expected.shape[1], got.shape[1])  # a batch pads to its longest row: compare what both have
+    expected, got = expected[:, :width], got[:, :width]
     gaps = top_two_gaps(step_logits)[:, :expected.shape[1]]
     compared, ties = 0, []
     for row, (want, have, row_gaps) in enumerate(zip(expected, got, gaps)):
