@@ -84,8 +84,10 @@ test-colab:
 	$(COLAB_RUN) $(COLAB_PY) -m helpers build-tiny
 	$(COLAB_RUN) $(COLAB_PY) -m pytest tests $(filter-out notebooks/07_%,$(wildcard notebooks/0*.ipynb)) $(NBVAL) \
 		-m "not align" --deselect tests/test_course_run.py
-	$(COLAB_PY) -m pip install --quiet ".[align]"
-	$(COLAB_PY) -m pip list --format=freeze | grep -iE "^(trl|datasets|huggingface.hub|pyarrow|accelerate)=="
+	$(COLAB_PY) -m pip freeze > build/colab/before-align.txt
+	$(COLAB_PY) -m pip install --quiet ".[align]" "$$($(COLAB_PY) -c 'from helpers.config import EXTRAS; print(EXTRAS["align"]["colab_bound"])')"
+	$(COLAB_PY) -m pip freeze > build/colab/after-align.txt
+	$(COLAB_PY) tests/colab_moves.py build/colab/before-align.txt build/colab/after-align.txt
 	$(COLAB_RUN) $(COLAB_PY) -m pytest tests -m align -p no:cacheprovider
 	$(COLAB_RUN) $(COLAB_PY) -m pytest notebooks/07_*.ipynb $(NBVAL)
 

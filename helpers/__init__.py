@@ -1,7 +1,7 @@
 """Plumbing for the LLM course notebooks. What is being taught stays in the notebooks.
 
 The modules here are what lessons import. Maintainers' tools live apart, and lessons never import them:
-helpers.tools (the command line, the headless runner, notebook authoring, prefetching) and helpers.fixtures (the
+helpers.tools (the command line, the headless runner, notebook authoring, prefetching) and helpers.tiny (the
 tiny models and synthetic data of the `tiny` profile, which the setup call builds when they are missing).
 """
 

@@ -1,6 +1,6 @@
 """Where the course keeps what it builds itself, and whether a build there is whole.
 
-The tiny fixtures (helpers.fixtures) live in one folder per version, `tiny-v<TINY_VERSION>`, with a manifest that
+The tiny fixtures (helpers.tiny) live in one folder per version, `tiny-v<TINY_VERSION>`, with a manifest that
 lists every file with its size and SHA-256. A folder counts as built only when every listed file is there with its
 size and hash. This module is light on purpose (no torch): `import helpers` uses it.
 """
@@ -16,13 +16,13 @@ from pathlib import Path
 from .config import CACHE_ENV
 from .errors import CourseError
 
-# Bump when helpers/fixtures changes what gets built: a new version is a fresh build in a new
+# Bump when helpers/tiny changes what gets built: a new version is a fresh build in a new
 # folder. tests/test_tiny.py fails when either file changes and this number does not.
-TINY_VERSION = "9"
+TINY_VERSION = "10"
 MANIFEST = "manifest.json"
 BUILDING = ".building-"  # suffix of a build in progress: tiny-v<N>.building-<pid>
 TINY_SPACE_MB = 50  # the fixtures take about 4 MB; room for the build's temporary files too
-TOPIC = "cannot-write-a-course-folder"
+TROUBLESHOOTING_ANCHOR = "cannot-write-a-course-folder"
 
 
 def cache_root():
@@ -167,7 +167,7 @@ def writable_folder_error(folder, variable, needed_mb, error):
         what = f"The course cannot write to {folder} ({getattr(error, 'strerror', None) or error})."
         fix = (f"point the environment variable {variable} to a folder you can write to (for example "
                f"{variable}=$HOME/llm-course-cache), or make {folder} writable.")
-    return CourseError(what, fix, TOPIC)
+    return CourseError(what, fix, TROUBLESHOOTING_ANCHOR)
 
 
 def ensure_writable(folder, variable, needed_mb):

@@ -6,8 +6,7 @@ the notebook, where they are taught.
 """
 
 from . import validate
-
-INSTRUCTION = "Summarize the following conversation.\n\n{dialogue}"
+from .dialogsum import INSTRUCTION
 
 
 def chat_request(dialogue):

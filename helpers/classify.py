@@ -93,22 +93,18 @@ def length_histogram(lengths, max_length=None, title="Review length in tokens", 
 
 
 def confusion_matrix_figure(labels, predictions, label_names, title="", ax=None):
-    """A confusion matrix as a heat map with counts: rows are the true labels, columns the predictions."""
-    from sklearn.metrics import confusion_matrix
+    """A confusion matrix as a heat map with counts (scikit-learn's ConfusionMatrixDisplay): rows are the true
+    labels, columns the predictions."""
+    from sklearn.metrics import ConfusionMatrixDisplay
 
     labels, predictions = list(labels), list(predictions)
     validate.same_length("labels", labels, "predictions", predictions)
     if not labels or isinstance(label_names, str) or len(label_names) < 2:
         raise InputError("confusion_matrix_figure() needs labels, as many predictions, and the list of class names.",
                          "pass e.g. (labels['test'], probs.argmax(-1), ['neg', 'pos']).")
-    matrix = confusion_matrix(labels, predictions, labels=list(range(len(label_names))))
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(3.4, 3))
-    ax.imshow(matrix, cmap="Blues")
-    for (row, col), count in np.ndenumerate(matrix):
-        ax.text(col, row, str(count), ha="center", va="center",
-                color="white" if count > matrix.max() / 2 else "black")
-    ax.set_xticks(range(len(label_names)), label_names)
-    ax.set_yticks(range(len(label_names)), label_names)
+    ConfusionMatrixDisplay.from_predictions(labels, predictions, labels=list(range(len(label_names))),
+                                            display_labels=list(label_names), cmap="Blues", colorbar=False, ax=ax)
     ax.set(title=title, xlabel="predicted", ylabel="true")
     fig.tight_layout()
     return fig

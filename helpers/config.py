@@ -9,12 +9,13 @@ Print any of these in a notebook to see what a run will use.
 # repository spells them differently. pyproject.toml reads COURSE_VERSION from here.
 REPO_URL = "https://github.com/llm-course-org/llm-course"
 REPO_BRANCH = "main"
-COURSE_VERSION = "0.5.0"
+COURSE_VERSION = "0.6.0"
 # Colab's setup cell installs the course from this tag: a notebook runs with the helpers it was written for.
 RELEASE_TAG = f"v{COURSE_VERSION}"
 
 # Environment variables the course reads. Names only here; helpers.env.env_flag parses the true/false ones.
 PROFILE_ENV = "COURSE_PROFILE"  # full | quick | tiny
+PROFILE_REASON_ENV = "COURSE_PROFILE_REASON"  # set by the runner beside COURSE_PROFILE: why it chose that profile
 CACHE_ENV = "COURSE_CACHE"  # where the tiny fixtures are built (default: ~/.cache/llm-course)
 OUTPUT_ENV = "COURSE_OUTPUT_DIR"  # where lessons write checkpoints and adapters (default: build/runs)
 RESULTS_ENV = "COURSE_RESULTS_DIR"  # set by headless runs: where notebooks record results and exercise outcomes
@@ -39,7 +40,7 @@ PROFILE_INFO = {
 }
 
 # Logical model names. "hub": the real checkpoint `quick` and `full` load; "tiny": the tiny stand-in of the same
-# class that helpers.fixtures builds for `tiny`; "family": the architecture, for the dtype policy (helpers.env).
+# class that helpers.tiny builds for `tiny`; "family": the architecture, for the dtype policy (helpers.env).
 MODELS = {
     "bert": {"hub": "bert-base-uncased", "tiny": "bert", "family": "encoder"},
     "distilbert": {"hub": "distilbert-base-uncased", "tiny": "distilbert", "family": "encoder"},
@@ -53,7 +54,7 @@ MODELS = {
 # The families the dtype policy knows (helpers.precision.pick_dtype): T5 is the one that overflows in fp16.
 FAMILIES = ("encoder", "decoder", "t5")
 
-# Logical dataset names -> Hub dataset ids (namespaced). In `tiny`, helpers.fixtures builds a synthetic stand-in
+# Logical dataset names -> Hub dataset ids (namespaced). In `tiny`, helpers.tiny builds a synthetic stand-in
 # with the same splits and columns under the same logical name.
 DATASETS = {
     "imdb": "stanfordnlp/imdb",
@@ -83,8 +84,13 @@ LESSONS = {
 }
 
 # Optional parts of the course: the extra's name (pyproject.toml, `pip install "llm-course[align]"`), the file its
-# requirements are in, and one module it brings, which tells whether it is installed.
-EXTRAS = {"align": {"requirements": "requirements-align.txt", "module": "trl"}}
+# requirements are in, one module it brings, which tells whether it is installed, and the bound Colab's setup cell
+# installs it with. pip takes the newest version a requirement allows, not the smallest step: TRL needs datasets
+# >= 4.7, and on Colab's 2026-08 runtime (datasets 4.0.0) the bare extra moved datasets to 5.2.0, huggingface-hub
+# 1.27 -> 1.33 and pyarrow 18.1 -> 26.0.1. With "datasets<5", datasets goes to 4.8.5, pyarrow to 26.0.1 (datasets 4.7+
+# needs pyarrow >= 21) and nothing else of Colab moves; `make test-colab` checks that, and fails when a new Colab
+# freeze makes the bound move more (or downgrade a newer datasets).
+EXTRAS = {"align": {"requirements": "requirements-align.txt", "module": "trl", "colab_bound": "datasets>=4.7,<5"}}
 
 # Lessons 05, 06 and 07 score the same test dialogues: the first EVAL_DIALOGUES[profile] distinct ones of DialogSum.
 EVAL_DIALOGUES = {"full": 200, "quick": 50, "tiny": 40}
@@ -156,7 +162,7 @@ LESSON_SETTINGS = {
         "all": {"models": {"encoder": "distilbert"}, "datasets": {"reviews": "imdb"},
                 "train_size": 400, "val_size": 100, "test_size": 200, "batch_size": 16, "pooling": "cls",
                 "head_epochs": 20, "head_lr": 1e-3, "overfit_epochs": 60, "folds": 5, "lora_r": 8, "lora_alpha": 16,
-                "padding_length": 512, "max_steps": -1},
+                "lora_dropout": 0.1, "padding_length": 512, "max_steps": -1},
         "full": {"train_size": 5000, "val_size": 1000, "test_size": 2000, "max_length": 512, "epochs": 2,
                  "lr": 5e-5, "lora_epochs": 2, "lora_lr": 5e-4, "padding_sample": 512,
                  "seconds": {"total": 900, "features": 60, "full_ft": 240, "lora": 200, "padding": 30}},
@@ -267,5 +273,5 @@ def hub_id(model):
     return MODELS[model]["hub"]
 
 
-# The tiny stand-ins helpers.fixtures builds, one per model class (flan-t5 and flan-t5-small share one).
+# The tiny stand-ins helpers.tiny builds, one per model class (flan-t5 and flan-t5-small share one).
 TINY_MODEL_NAMES = tuple(dict.fromkeys(record["tiny"] for record in MODELS.values()))

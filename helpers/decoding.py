@@ -5,17 +5,16 @@ The filters here are the same rules as transformers' TopKLogitsWarper, TopPLogit
 written on probabilities so that a notebook can plot what each one keeps.
 """
 
-import re
 from collections import Counter
 
 from . import validate
+from .dialogsum import WORD
 from .errors import InputError
 
 # ---------------------------------------------------------------------------------------------------------------
 # Diversity and repetition of a text
 # ---------------------------------------------------------------------------------------------------------------
 
-WORD = re.compile(r"\w+(?:'\w+)*")  # a word, with its apostrophes ("don't"); punctuation is not a word
 
 
 def words(text):

@@ -1,4 +1,5 @@
-"""What the lessons need to know about DialogSum's layout. Used by lessons 02, 06 and 07 (05 through recipes).
+"""What the lessons need to know about DialogSum: its layout, its request, its words and details. Used by lessons 02,
+06 and 07 (05 through recipes).
 
 DialogSum's test split lists each of its 500 dialogues three times, once per reference summary written by a
 different person: ids test_<i>_1, test_<i>_2 and test_<i>_3 (Chen et al., 2021, collected three summaries per test
@@ -13,6 +14,20 @@ from . import validate
 from .errors import InputError
 
 REFERENCE_ID = re.compile(r"^(test_\d+)_\d+$")  # test_12_3: dialogue test_12, its third reference
+
+# The request of every summarizing lesson: lesson 02's templates add a cue after it ("Summary:"), lesson 06's chat
+# request sends it as the user's turn (the chat template marks where the answer starts).
+INSTRUCTION = "Summarize the following conversation.\n\n{dialogue}"
+
+# A word of a dialogue or summary: a speaker tag, letters (with an apostrophe: "don't"), or a number ("3:30", "1,000").
+WORD = re.compile(r"#Person\d#|[A-Za-z]+(?:'[a-z]+)?|\d+(?:[.,:]\d+)*")
+# The details a summary can get wrong that the course checks (helpers.metrics) and swaps (helpers.preferences).
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+                "fifteen", "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "million")
+CLOCK_WORDS = ("noon", "midnight")
 
 
 def distinct_dialogues(rows, n=None):

@@ -3,7 +3,6 @@
 import importlib.metadata
 import os
 import platform
-import random
 import shutil
 import sys
 import threading
@@ -84,18 +83,6 @@ def use_one_thread():
     import torch
 
     torch.set_num_threads(1)
-
-
-def seed_everything(seed=42):
-    """Seed Python, NumPy and PyTorch so that a re-run gives the same numbers on the same machine."""
-    import numpy as np
-    import torch
-
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
-    if torch.cuda.is_available():
-        torch.cuda.manual_seed_all(seed)
 
 
 def hub_endpoint():

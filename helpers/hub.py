@@ -17,7 +17,8 @@ def hub_state():
     """('online' or 'offline', why): COURSE_HUB when a runner set it, else HF_HUB_OFFLINE, else one probe."""
     given = os.environ.get(config.HUB_ENV, "").strip().lower()
     if given:
-        return validate.choice(config.HUB_ENV, given, HUB_STATES, profiles.TOPIC), f"{config.HUB_ENV}={given}"
+        state = validate.choice(config.HUB_ENV, given, HUB_STATES, profiles.TROUBLESHOOTING_ANCHOR)
+        return state, f"{config.HUB_ENV}={given}"
     if env.hub_offline_forced():
         return "offline", "HF_HUB_OFFLINE=1"
     if env.hub_reachable():
@@ -54,7 +55,9 @@ def choose_profile(lessons, explicit, state):
     chosen = explicit or os.environ.get(config.PROFILE_ENV, "").strip() or None
     if chosen:
         profiles.check_profile(chosen)
-        why = "chosen by you" if explicit else f"set by {config.PROFILE_ENV}"
+        # A runner that chose the profile passes its reason on with it (config.PROFILE_REASON_ENV).
+        why = "chosen by you" if explicit else (os.environ.get(config.PROFILE_REASON_ENV, "").strip()
+                                                or f"set by {config.PROFILE_ENV}")
         if chosen != "tiny" and not online:
             missing = missing_from_cache(lessons, chosen)
             if missing:
@@ -70,9 +73,15 @@ def choose_profile(lessons, explicit, state):
 
 
 def decide(lessons, explicit=None):
-    """(profile, why, hub state): the hub state once, then the profile; offline, this process goes offline too."""
+    """(profile, why, hub state): the hub state once, then the profile; offline, this process goes offline too.
+    `why` is the profile's reason, then the hub state's: "automatic: GPU found; online (the Hub answered)"."""
     state, hub_why = hub_state()
     if state == "offline":
         env.go_offline()
     profile, why = choose_profile(lessons, explicit, state)
     return profile, f"{why}; {state} ({hub_why})", state
+
+
+def profile_reason(why):
+    """The profile's part of decide()'s `why`, which a runner hands to its kernels with the profile."""
+    return why.split("; ")[0]

@@ -10,10 +10,63 @@ import json
 import math
 import os
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Optional
+
+from .config import PROFILE_NAMES
 
 _WORLD_SIZE_VARIABLES = ("WORLD_SIZE", "PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "MV2_COMM_WORLD_SIZE")
+
+
+@dataclass
+class ScriptArguments:
+    """The arguments of every training script; each script's own dataclass adds its lesson's. Left at None, a size
+    or a setting takes the profile's value."""
+
+    profile: str = field(default="tiny", metadata={"help": "the lesson's sizes", "choices": PROFILE_NAMES})
+    train_size: Optional[int] = field(default=None, metadata={"help": "training rows (default: the profile's)"})
+    val_size: Optional[int] = field(default=None, metadata={"help": "validation rows"})
+    max_steps: Optional[int] = field(default=None, metadata={"help": "a cap on optimizer steps"})
+    learning_rate: Optional[float] = field(default=None, metadata={"help": "default: the profile's"})
+    per_device_batch_size: Optional[int] = field(default=None, metadata={"help": "batch size of each process"})
+    gradient_accumulation_steps: int = 1
+    output_dir: str = "build/scripts"
+    seed: int = 42
+
+
+@dataclass
+class MethodArguments(ScriptArguments):
+    """The scripts that fine-tune a model fully or with LoRA (lessons 04 and 05)."""
+
+    method: str = field(default="lora", metadata={"help": "what trains", "choices": ["lora", "full"]})
+    model_id: Optional[str] = field(default=None, metadata={"help": "a Hub id or a folder (default: the profile's)"})
+
+
+def begin(arguments_class, lesson, settings_for):
+    """The opening every script shares: read the command line, start the processes, set up the lesson's run (it
+    prints on the first process only) and its settings, `settings_for(args, run)`.
+    Returns (args, run, settings, processes, main_process)."""
+    from transformers import HfArgumentParser
+
+    from .session import setup
+
+    args = HfArgumentParser(arguments_class).parse_args_into_dataclasses()[0]
+    rank, processes = start_processes()
+    run = setup(lesson, profile=args.profile, seed=args.seed, quiet=rank != 0)
+    return args, run, settings_for(args, run), processes, rank == 0
+
+
+def with_overrides(settings, **values):
+    """The lesson's settings with what the command line gave (None leaves the profile's value)."""
+    return {**settings, **{name: value for name, value in values.items() if value is not None}}
+
+
+def trainer_arguments(args, run):
+    """The Trainer arguments every script sets the same way, as a plain dict."""
+    return dict(output_dir=str(Path(args.output_dir) / "checkpoints"), seed=args.seed,
+                gradient_accumulation_steps=args.gradient_accumulation_steps, remove_unused_columns=False,
+                dataloader_pin_memory=run.device == "cuda", disable_tqdm=args.profile == "tiny")
 
 
 def _requested_processes(parent_command):
@@ -124,6 +177,29 @@ def batch_facts(trainer, rows, epochs=None, max_steps=-1):
     return {"per-device batch": args.per_device_train_batch_size, "processes": args.world_size,
             "gradient accumulation": args.gradient_accumulation_steps, "global batch": global_batch,
             "optimizer steps": trainer.state.global_step, "steps of one process with the global batch": one_process}
+
+
+def finish(trainer, recorder, tokenizer, args, rows, saved_name, epochs=None, max_steps=-1):
+    """The closing every script shares: check the sharding (every process), then, on the main process only, the
+    batch facts and the saved model or adapter. Returns {"batches", "sharding", "saved"}, or None on the others,
+    which have nothing more to do."""
+    sharding = check_sharding(recorder, trainer, Path(args.output_dir) / "shards", rows)
+    if not trainer.is_world_process_zero():
+        return None
+    saved = Path(args.output_dir) / saved_name
+    trainer.model.save_pretrained(saved)
+    tokenizer.save_pretrained(saved)
+    return {"batches": batch_facts(trainer, rows, epochs, max_steps), "sharding": sharding, "saved": str(saved)}
+
+
+def describe(name, facts):
+    """One line on how the run trained, from finish()'s facts."""
+    batches, sharding = facts["batches"], facts["sharding"]
+    return (f"{name}: {batches['optimizer steps']} optimizer steps on {batches['processes']} process(es), global "
+            f"batch {batches['global batch']} = {batches['per-device batch']} per process × {batches['processes']} × "
+            f"{batches['gradient accumulation']} accumulation (one process with that batch: "
+            f"{batches['steps of one process with the global batch']} steps); rows read within each step disjoint: "
+            f"{sharding['disjoint within every step']}")
 
 
 def write_results(folder, arguments, settings, facts):

@@ -1,4 +1,4 @@
-"""What a method costs: parameters, memory to train, wall time, peak memory, size on disk. Used by lessons 04-07."""
+"""What a method costs: memory to train, wall time, peak memory, size on disk. Used by lessons 04-07."""
 
 import gc
 import threading
@@ -10,29 +10,13 @@ from . import validate
 from .errors import InputError
 
 
-def count_parameters(model):
-    """{'total', 'trainable', 'trainable_percent'} of a PyTorch model (shared weights counted once)."""
-    if not hasattr(model, "parameters"):
-        raise InputError(f"count_parameters() needs a PyTorch model, not {type(model).__name__}.",
-                         "pass the model itself, e.g. count_parameters(model).")
-    seen, total, trainable = set(), 0, 0
-    for parameter in model.parameters():
-        if id(parameter) in seen:
-            continue
-        seen.add(id(parameter))
-        total += parameter.numel()
-        if parameter.requires_grad:
-            trainable += parameter.numel()
-    return {"total": total, "trainable": trainable, "trainable_percent": 100 * trainable / total if total else 0.0}
-
-
 def memory_breakdown(total_params, trainable_params, bytes_per_value=4, optimizer_states=2):
     """What training must hold in memory, in MB, before any activations.
 
     weights: every parameter; gradients: one per trainable parameter; optimizer: AdamW keeps two
     running averages per trainable parameter (`optimizer_states=2`). All in fp32 (4 bytes) by default.
     """
-    total_params = validate.whole_number("total_params", total_params, example="count_parameters(model)['total']")
+    total_params = validate.whole_number("total_params", total_params, example="model.num_parameters()")
     trainable_params = validate.whole_number("trainable_params", trainable_params)
     if trainable_params > total_params:
         raise InputError(f"trainable_params ({trainable_params:,}) cannot exceed total_params ({total_params:,}).",

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from . import validate
+from .dialogsum import CLOCK_WORDS, MONTHS, NUMBER_WORDS, WEEKDAYS, WORD
 from .errors import InputError
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
@@ -103,29 +104,24 @@ def perplexity(mean_loss):
 
 # ---------------------------------------------------------------- a crude fact check
 
-WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
-MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-          "november", "december"}
-NUMBER_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-                "fifteen", "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "million", "noon"}
-_TOKEN = re.compile(r"#Person\d#|[A-Za-z]+(?:'[a-z]+)?|\d+(?:[.,:]\d+)*")
+DETAIL_WORDS = {word.lower() for word in WEEKDAYS + MONTHS + NUMBER_WORDS + CLOCK_WORDS}  # details in any case
 
 
 def details(text):
     """The checkable details of a text: numbers, number words, days, months, and capitalised words that do not
     start a sentence (names, places). Lower-cased; the speaker tags #Person1#, #Person2# are not details."""
     found, sentence_start = [], True
-    for token in _TOKEN.findall(text):
+    for token in WORD.findall(text):
         word = token.lower()
         if token.startswith("#Person"):
             sentence_start = False
             continue
-        if token[0].isdigit() or word in NUMBER_WORDS | WEEKDAYS | MONTHS or (token[0].isupper() and not sentence_start):
+        if token[0].isdigit() or word in DETAIL_WORDS or (token[0].isupper() and not sentence_start):
             found.append(word)
         sentence_start = False
     for end in re.finditer(r"[.!?]\s+(#Person\d#|[A-Za-z]+)", text):  # the word after a full stop starts a sentence
         word = end.group(1).lower()
-        if word in found and word not in NUMBER_WORDS | WEEKDAYS | MONTHS and not end.group(1).startswith("#"):
+        if word in found and word not in DETAIL_WORDS and not end.group(1).startswith("#"):
             found.remove(word)
     return found
 
@@ -134,7 +130,7 @@ def unsupported_details(summary, source):
     """Details of `summary` (helpers.metrics.details) that appear nowhere in `source`: candidates for invented
     facts. Crude on purpose: "35" is not found in "thirty-five", and a name the source spells otherwise counts."""
     summary, source = validate.text("summary", summary), validate.text("source", source)
-    words = {token.lower() for token in _TOKEN.findall(source)}
+    words = {token.lower() for token in WORD.findall(source)}
     return sorted({detail for detail in details(summary) if detail not in words})
 
 

@@ -11,23 +11,21 @@ import re
 
 from . import validate
 from .chat import chat_request
+from .dialogsum import MONTHS, NUMBER_WORDS, WEEKDAYS, WORD
 from .errors import InputError
 
 TAGS = ("#Person1#", "#Person2#")
-WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-MONTH_NAMES = ["January", "February", "March", "April", "June", "July", "August", "September", "October",
-               "November", "December"]  # no "May": it is also a verb
-NUMBER_NAMES = ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "fifteen",
-                "twenty", "thirty", "forty", "fifty"]
-DETAIL_KINDS = {"weekday": WEEKDAY_NAMES, "month": MONTH_NAMES, "number": NUMBER_NAMES}
+# DialogSum's details that a swap keeps grammatical: not "May" (also a verb), "one" (also a pronoun), nor
+# "hundred", "thousand", "million" (they multiply the number before them).
+DETAIL_KINDS = {"weekday": WEEKDAYS, "month": tuple(m for m in MONTHS if m != "May"),
+                "number": tuple(n for n in NUMBER_WORDS if n not in ("one", "hundred", "thousand", "million"))}
 DETAIL_SWAPPED, SPEAKERS_SWAPPED = "a detail swapped", "the speakers swapped"
-_WORD = re.compile(r"#Person\d#|[A-Za-z]+|\d+")
 
 
 def _details(summary):
     """[(start, end, kind, text)] of the summary's swappable details: weekdays, months, numbers (words or digits)."""
     found = []
-    for match in _WORD.finditer(summary):
+    for match in WORD.finditer(summary):
         text = match.group()
         kind = next((k for k, names in DETAIL_KINDS.items() if text.lower() in {n.lower() for n in names}), None)
         if kind is None and text.isdigit():
@@ -61,7 +59,7 @@ def rejected_summary(summary, dialogue, rng):
     if not isinstance(rng, random.Random):
         raise InputError(f"rejected_summary() needs a random.Random as rng, not {type(rng).__name__}.",
                          "pass rng=random.Random(seed), so that the pairs are the same on every run.")
-    mentioned = {word.lower() for word in _WORD.findall(dialogue)}
+    mentioned = {word.lower() for word in WORD.findall(dialogue)}
     candidates = _details(summary)
     rng.shuffle(candidates)
     for start, end, kind, text in candidates:

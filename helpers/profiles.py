@@ -12,15 +12,15 @@ ROW_SETTINGS = ("train_size", "val_size", "test_size", "eval_size", "sensitivity
 UNCAPPED_ROW_SETTINGS = ("pool_size",)
 # Settings that count optimizer steps (capped in smoke runs by COURSE_MAX_STEPS). -1 means "the epochs decide".
 STEP_SETTINGS = ("max_steps", "train_steps", "mlm_steps")
-TOPIC = "unknown-name"  # the troubleshooting entry of a name that is not in the table
+TROUBLESHOOTING_ANCHOR = "unknown-name"  # the troubleshooting entry of a name that is not in the table
 
 
 def check_profile(name):
-    return validate.choice("profile", name, config.PROFILE_NAMES, TOPIC)
+    return validate.choice("profile", name, config.PROFILE_NAMES, TROUBLESHOOTING_ANCHOR)
 
 
 def check_lesson(lesson):
-    return validate.choice("lesson", str(lesson).zfill(2), list(config.LESSONS), TOPIC)
+    return validate.choice("lesson", str(lesson).zfill(2), list(config.LESSONS), TROUBLESHOOTING_ANCHOR)
 
 
 def lesson_settings(lesson, profile):
@@ -30,7 +30,7 @@ def lesson_settings(lesson, profile):
 
 def model_id(name, profile):
     """What to pass to `from_pretrained`: a Hub id, or in `tiny` the folder of the tiny stand-in."""
-    validate.choice("model", name, list(config.MODELS), TOPIC)
+    validate.choice("model", name, list(config.MODELS), TROUBLESHOOTING_ANCHOR)
     if check_profile(profile) == "tiny":
         return str(cache.model_path(config.MODELS[name]["tiny"]))
     return config.hub_id(name)
@@ -38,7 +38,7 @@ def model_id(name, profile):
 
 def dataset_id(name, profile):
     """What to pass to `load_dataset`: a Hub id, or in `tiny` the folder of the synthetic stand-in."""
-    validate.choice("dataset", name, list(config.DATASETS), TOPIC)
+    validate.choice("dataset", name, list(config.DATASETS), TROUBLESHOOTING_ANCHOR)
     if check_profile(profile) == "tiny":
         return str(cache.dataset_path(name))
     return config.DATASETS[name]

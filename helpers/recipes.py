@@ -11,11 +11,9 @@ import numpy as np
 from . import validate
 from .dialogsum import distinct_dialogues
 from .metrics import classification_metrics
-from .prompts import DEFAULT_TEMPLATE, fit_dialogue
-from .seq2seq import round_up
+from .prompts import fit_dialogue
 
 CLASSIFIER_LORA_TARGETS = ["q_lin", "v_lin"]  # DistilBERT's query and value projections
-SUMMARY_TEMPLATE = DEFAULT_TEMPLATE
 LENGTH_PERCENTILE, LENGTH_MULTIPLE = 95, 32  # lesson 05's rule for max lengths
 
 
@@ -68,6 +66,11 @@ def dialogsum_rows(dialogues, settings, seed):
             "test": distinct_dialogues(dialogues["test"], settings["eval_size"])}
 
 
+def round_up(value, multiple):
+    """The smallest multiple of `multiple` that is >= value."""
+    return int(-(-value // multiple) * multiple)
+
+
 def length_limit(lengths, cap):
     """Lesson 05's rule: the 95th percentile of the token lengths, rounded up to a multiple of 32, at most `cap`."""
     lengths = validate.counts("lengths", lengths)
@@ -77,8 +80,8 @@ def length_limit(lengths, cap):
 
 
 def summary_prompt(dialogue, tokenizer, max_source_length):
-    """The instruction with the dialogue; a dialogue too long is cut inside the template, never the cue."""
-    return fit_dialogue(dialogue, tokenizer, max_source_length, SUMMARY_TEMPLATE).text
+    """Lesson 02's summarize template with the dialogue; a dialogue too long is cut inside it, never the cue."""
+    return fit_dialogue(dialogue, tokenizer, max_source_length).text
 
 
 def uncut_rows(rows, tokenizer, max_source_length):
@@ -88,7 +91,7 @@ def uncut_rows(rows, tokenizer, max_source_length):
     a model to write what it was not shown. So lesson 05 trains on the uncut rows only (it still evaluates on every
     test dialogue, cut ones included: a model in use gets what fits).
     """
-    cut = [fit_dialogue(d, tokenizer, max_source_length, SUMMARY_TEMPLATE).dialogue_cut for d in rows["dialogue"]]
+    cut = [fit_dialogue(d, tokenizer, max_source_length).dialogue_cut for d in rows["dialogue"]]
     return rows.select([i for i, was_cut in enumerate(cut) if not was_cut]), sum(cut)
 
 

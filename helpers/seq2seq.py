@@ -53,11 +53,6 @@ def preprocess(batch, tokenizer, build_prompt, max_source_length, max_target_len
     return model_inputs
 
 
-def round_up(value, multiple):
-    """The smallest multiple of `multiple` that is >= value."""
-    return int(-(-value // multiple) * multiple)
-
-
 # ---------------------------------------------------------------- evaluation
 
 

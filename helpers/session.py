@@ -92,8 +92,9 @@ class Run:
             folder = Path(kwargs.get("cache_dir") or datasets_config.HF_DATASETS_CACHE)
             raise dataset_error(self.profile, ident, error, folder, variable) from error
 
-    def workdir(self):
-        """A fresh, empty folder for this lesson's files (checkpoints, adapters, saved models); see output_root()."""
+    def fresh_workdir(self):
+        """Empties this lesson's folder of files (checkpoints, adapters, saved models) and returns it; see output_root().
+        Call it once, at the top of a lesson: a second call deletes what the first run saved."""
         folder = output_root() / f"lesson{self.lesson}"
         shutil.rmtree(folder, ignore_errors=True)
         return cache.ensure_writable(folder, OUTPUT_ENV, 100)
@@ -112,7 +113,7 @@ class Run:
 
     def _name(self, kind, role):
         roles = self.settings[kind]
-        return roles[validate.choice(f"{kind[:-1]} role of lesson {self.lesson}", role, list(roles), profiles.TOPIC)]
+        return roles[validate.choice(f"{kind[:-1]} role of lesson {self.lesson}", role, list(roles), profiles.TROUBLESHOOTING_ANCHOR)]
 
 
 def dataset_error(profile, ident, error, folder, variable):
@@ -216,11 +217,13 @@ def setup(lesson, profile=None, seed=SEED, quiet=False, course_version=None):
                           "smoke-runs-at-real-sizes")
     if chosen == "tiny":
         if not cache.is_built():
-            from .fixtures import ensure_built
+            from .tiny import ensure_built
 
             ensure_built(verbose=not quiet)
         env.use_one_thread()
-    env.seed_everything(seed)
+    from transformers import set_seed
+
+    set_seed(seed)  # Python's, NumPy's and PyTorch's generators (every GPU's too)
     env.quiet_known_warnings()
     results.start_lesson(lesson)
     settings = profiles.capped(profiles.lesson_settings(lesson, chosen), _env_int(MAX_ROWS_ENV),

@@ -20,38 +20,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # a clone witho
 
 from peft import LoraConfig, TaskType, get_peft_model  # noqa: E402
 from transformers import (AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding,  # noqa: E402
-                          HfArgumentParser, Trainer, TrainingArguments)
+                          Trainer, TrainingArguments)
 
-import helpers  # noqa: E402
-from helpers.config import PROFILE_NAMES  # noqa: E402
 from helpers import classify, launch, recipes  # noqa: E402
 from helpers.metrics import classification_metrics  # noqa: E402
 
 
 @dataclass
-class Arguments:
-    profile: str = field(default="tiny", metadata={"help": "the sizes of lesson 04", "choices": PROFILE_NAMES})
-    method: str = field(default="lora", metadata={"help": "what trains", "choices": ["lora", "full"]})
-    model_id: Optional[str] = field(default=None, metadata={"help": "a Hub id or a folder (default: the profile's)"})
-    train_size: Optional[int] = field(default=None, metadata={"help": "training reviews (default: the profile's)"})
-    val_size: Optional[int] = field(default=None, metadata={"help": "validation reviews"})
+class Arguments(launch.MethodArguments):  # method, model, sizes, steps (-1: the epochs decide), rate, batch, ...
     test_size: Optional[int] = field(default=None, metadata={"help": "test reviews, for the final metrics"})
     epochs: Optional[float] = field(default=None, metadata={"help": "training epochs"})
-    max_steps: Optional[int] = field(default=None, metadata={
-        "help": "a cap on optimizer steps (-1: the epochs decide; default: the profile's)"})
-    learning_rate: Optional[float] = field(default=None, metadata={"help": "default: the profile's, per method"})
-    per_device_batch_size: Optional[int] = field(default=None, metadata={"help": "batch size of each process"})
-    gradient_accumulation_steps: int = 1
     output_dir: str = "build/scripts/classifier"
-    seed: int = 42
 
 
 def settings_for(args, run):
     """The lesson's settings for the profile, with what the command line overrides."""
-    settings = dict(run.settings)
-    overrides = {"train_size": args.train_size, "val_size": args.val_size, "test_size": args.test_size,
-                 "batch_size": args.per_device_batch_size, "max_steps": args.max_steps}
-    settings.update({k: v for k, v in overrides.items() if v is not None})  # a smoke run's step cap stays
+    settings = launch.with_overrides(run.settings, train_size=args.train_size, val_size=args.val_size,
+                                     test_size=args.test_size, batch_size=args.per_device_batch_size,
+                                     max_steps=args.max_steps)  # a smoke run's step cap stays
     full = args.method == "full"
     settings["epochs"] = args.epochs or (settings["epochs"] if full else settings["lora_epochs"])
     settings["learning_rate"] = args.learning_rate or (settings["lr"] if full else settings["lora_lr"])
@@ -59,13 +45,8 @@ def settings_for(args, run):
 
 
 def main():
-    args = HfArgumentParser(Arguments).parse_args_into_dataclasses()[0]
-    rank, processes = launch.start_processes()
-    main_process = rank == 0  # one process of several does the printing
-    run = helpers.setup("04", profile=args.profile, seed=args.seed, quiet=not main_process)
-    settings = settings_for(args, run)
+    args, run, settings, processes, main_process = launch.begin(Arguments, "04", settings_for)
     model_id = args.model_id or run.model_id("encoder")
-    output = Path(args.output_dir)
 
     tokenizer = AutoTokenizer.from_pretrained(model_id)
     splits = recipes.imdb_splits(run.load_dataset("reviews"), settings, args.seed)
@@ -81,15 +62,14 @@ def main():
         untrained = classify.predict_proba(model, tokenizer, test_texts, settings["max_length"], device=run.device)
     if args.method == "lora":
         model = get_peft_model(model, LoraConfig(task_type=TaskType.SEQ_CLS, r=settings["lora_r"],
-                                                 lora_alpha=settings["lora_alpha"], lora_dropout=0.1,
+                                                 lora_alpha=settings["lora_alpha"],
+                                                 lora_dropout=settings["lora_dropout"],
                                                  target_modules=recipes.CLASSIFIER_LORA_TARGETS))
 
     recorder = launch.ShardRecorder(DataCollatorWithPadding(tokenizer))
     training_args = TrainingArguments(
-        output_dir=str(output / "checkpoints"), num_train_epochs=settings["epochs"],
-        learning_rate=settings["learning_rate"], seed=args.seed,
-        gradient_accumulation_steps=args.gradient_accumulation_steps, remove_unused_columns=False,
-        dataloader_pin_memory=run.device == "cuda", disable_tqdm=args.profile == "tiny",
+        num_train_epochs=settings["epochs"], learning_rate=settings["learning_rate"],
+        **launch.trainer_arguments(args, run),
         **launch.sampling_for(recipes.classifier_trainer_settings(settings), processes),
         **run.precision_args("encoder"))
     trainer = Trainer(model=model, args=training_args, train_dataset=train, eval_dataset=validation,
@@ -97,26 +77,20 @@ def main():
                       compute_metrics=recipes.classifier_metrics)
     trainer.train()
 
-    sharding = launch.check_sharding(recorder, trainer, output / "shards", len(train))
-    if not trainer.is_world_process_zero():
+    saved_name = "adapter" if args.method == "lora" else "model"
+    facts = launch.finish(trainer, recorder, tokenizer, args, len(train), saved_name, settings["epochs"],
+                          settings["max_steps"])
+    if facts is None:  # not the main process
         return
-    batches = launch.batch_facts(trainer, len(train), settings["epochs"], settings["max_steps"])
     trained = classify.predict_proba(trainer.model, tokenizer, test_texts, settings["max_length"], device=run.device)
-    saved = output / ("adapter" if args.method == "lora" else "model")
-    trainer.model.save_pretrained(saved)
-    tokenizer.save_pretrained(saved)
-    facts = {"batches": batches, "sharding": sharding, "saved": str(saved),
-             "untrained head (test)": classification_metrics(test_labels, untrained.argmax(-1), untrained[:, 1]),
-             "trained (test)": classification_metrics(test_labels, trained.argmax(-1), trained[:, 1])}
-    path = launch.write_results(output, args, settings, facts)
-    print(f"\n{args.method}: {batches['optimizer steps']} optimizer steps on {batches['processes']} process(es), "
-          f"global batch {batches['global batch']} = {batches['per-device batch']} per process × "
-          f"{batches['processes']} × {batches['gradient accumulation']} accumulation (one process with that batch: "
-          f"{batches['steps of one process with the global batch']} steps)")
-    print(f"rows read within each step disjoint: {sharding['disjoint within every step']}; each of the "
-          f"{sharding['epochs checked']} epochs covered every row: {sharding['every epoch covers every row']}")
+    facts["untrained head (test)"] = classification_metrics(test_labels, untrained.argmax(-1), untrained[:, 1])
+    facts["trained (test)"] = classification_metrics(test_labels, trained.argmax(-1), trained[:, 1])
+    path = launch.write_results(args.output_dir, args, settings, facts)
+    print("\n" + launch.describe(args.method, facts))
+    print(f"each of the {facts['sharding']['epochs checked']} epochs covered every row: "
+          f"{facts['sharding']['every epoch covers every row']}")
     print(f"test accuracy: untrained head {facts['untrained head (test)']['accuracy']:.3f} -> trained "
-          f"{facts['trained (test)']['accuracy']:.3f}\nwrote {path} and {saved}")
+          f"{facts['trained (test)']['accuracy']:.3f}\nwrote {path} and {facts['saved']}")
 
 
 if __name__ == "__main__":

@@ -23,35 +23,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # a clone witho
 import torch  # noqa: E402
 from datasets import Dataset  # noqa: E402
 from peft import PeftModel  # noqa: E402
-from transformers import AutoModelForCausalLM, AutoTokenizer, HfArgumentParser  # noqa: E402
+from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: E402
 
-import helpers  # noqa: E402
-from helpers.config import PROFILE_NAMES  # noqa: E402
 from helpers import launch, preferences  # noqa: E402
 
 
 @dataclass
-class Arguments:
-    profile: str = field(default="tiny", metadata={"help": "the sizes of lesson 07", "choices": PROFILE_NAMES})
+class Arguments(launch.ScriptArguments):  # profile, sizes (DialogSum rows drawn for pairs), steps, rate, batch, ...
     sft_adapter: Optional[str] = field(default=None, metadata={
         "help": "lesson 06's adapter folder: start from that SFT model (default: the instruct model)"})
-    train_size: Optional[int] = field(default=None, metadata={"help": "DialogSum rows drawn for training pairs"})
-    val_size: Optional[int] = field(default=None, metadata={"help": "rows drawn for held-out pairs"})
-    max_steps: Optional[int] = field(default=None, metadata={"help": "optimizer steps (default: the profile's)"})
-    learning_rate: Optional[float] = field(default=None, metadata={"help": "default: the profile's"})
     beta: Optional[float] = field(default=None, metadata={"help": "DPO's beta (default: the profile's)"})
-    per_device_batch_size: Optional[int] = field(default=None, metadata={"help": "pairs per batch of each process"})
-    gradient_accumulation_steps: int = 1
     output_dir: str = "build/scripts/preferences"
-    seed: int = 42
 
 
 def settings_for(args, run):
-    settings = dict(run.settings)
-    overrides = {"train_size": args.train_size, "val_size": args.val_size, "train_steps": args.max_steps,
-                 "lr": args.learning_rate, "beta": args.beta, "batch_size": args.per_device_batch_size}
-    settings.update({k: v for k, v in overrides.items() if v is not None})
-    return settings
+    return launch.with_overrides(run.settings, train_size=args.train_size, val_size=args.val_size,
+                                 train_steps=args.max_steps, lr=args.learning_rate, beta=args.beta,
+                                 batch_size=args.per_device_batch_size)
 
 
 def start_model(args, run):
@@ -64,14 +52,9 @@ def start_model(args, run):
 
 
 def main():
-    args = HfArgumentParser(Arguments).parse_args_into_dataclasses()[0]
-    rank, processes = launch.start_processes()
-    main_process = rank == 0  # one process of several does the printing
-    run = helpers.setup("07", profile=args.profile, seed=args.seed, quiet=not main_process)
+    args, run, settings, processes, main_process = launch.begin(Arguments, "07", settings_for)
     from trl import DPOConfig, DPOTrainer  # after setup, which says how to install the extra when it is missing
 
-    settings = settings_for(args, run)
-    output = Path(args.output_dir)
     tokenizer = AutoTokenizer.from_pretrained(run.model_id("chat"))
     dialogues = run.load_dataset("dialogues")
     train_rows = dialogues["train"].shuffle(seed=args.seed).select(range(settings["train_size"]))
@@ -82,10 +65,7 @@ def main():
     train = Dataset.from_list(train_pairs).select_columns(columns)
     train = train.add_column("idx", list(range(len(train))))  # to see which process read which row
 
-    config = DPOConfig(output_dir=str(output / "checkpoints"), seed=args.seed, remove_unused_columns=False,
-                       gradient_accumulation_steps=args.gradient_accumulation_steps,
-                       dataloader_pin_memory=run.device == "cuda", disable_tqdm=args.profile == "tiny",
-                       **preferences.dpo_settings(settings),
+    config = DPOConfig(**launch.trainer_arguments(args, run), **preferences.dpo_settings(settings),
                        **{"bf16": False, **run.precision_args("chat")})  # TRL's configs default to bf16
     trainer = DPOTrainer(model=start_model(args, run).to(run.device), args=config, processing_class=tokenizer,
                          peft_config=preferences.lora_config(settings), train_dataset=train,
@@ -96,24 +76,18 @@ def main():
     trainer.train()
     after = trainer.evaluate()
 
-    sharding = launch.check_sharding(recorder, trainer, output / "shards", len(train))
-    if not trainer.is_world_process_zero():
+    facts = launch.finish(trainer, recorder, tokenizer, args, len(train), "adapter", max_steps=settings["train_steps"])
+    if facts is None:  # not the main process
         return
-    batches = launch.batch_facts(trainer, len(train), max_steps=settings["train_steps"])
-    saved = output / "adapter"
-    trainer.model.save_pretrained(saved)
-    tokenizer.save_pretrained(saved)
     keys = ("eval_loss", "eval_rewards/accuracies", "eval_rewards/margins")
-    facts = {"batches": batches, "sharding": sharding, "saved": str(saved), "pairs": counts,
-             "held-out pairs": len(val_pairs), "before (held-out)": {k: before.get(k) for k in keys},
-             "after (held-out)": {k: after.get(k) for k in keys},
-             "start": "lesson 06's SFT model" if args.sft_adapter else run.model_id("chat")}
-    path = launch.write_results(output, args, settings, facts)
-    print(f"\nDPO: {batches['optimizer steps']} optimizer steps on {batches['processes']} process(es), global batch "
-          f"{batches['global batch']} pairs; rows read within each step disjoint: "
-          f"{sharding['disjoint within every step']}")
+    facts.update({"pairs": counts, "held-out pairs": len(val_pairs),
+                  "before (held-out)": {k: before.get(k) for k in keys},
+                  "after (held-out)": {k: after.get(k) for k in keys},
+                  "start": "lesson 06's SFT model" if args.sft_adapter else run.model_id("chat")})
+    path = launch.write_results(args.output_dir, args, settings, facts)
+    print("\n" + launch.describe("DPO", facts))
     print(f"held-out DPO loss on {len(val_pairs)} pairs: {before['eval_loss']:.4f} -> {after['eval_loss']:.4f}, "
-          f"reward accuracy {after['eval_rewards/accuracies']:.2f}\nwrote {path} and {saved}")
+          f"reward accuracy {after['eval_rewards/accuracies']:.2f}\nwrote {path} and {facts['saved']}")
 
 
 if __name__ == "__main__":

@@ -21,54 +21,36 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # a clone witho
 
 import torch  # noqa: E402
 from peft import LoraConfig, TaskType, get_peft_model  # noqa: E402
-from transformers import (AutoModelForSeq2SeqLM, AutoTokenizer, DataCollatorForSeq2Seq, HfArgumentParser,  # noqa: E402
-                          Seq2SeqTrainer, Seq2SeqTrainingArguments)
+from transformers import (AutoModelForSeq2SeqLM, AutoTokenizer, DataCollatorForSeq2Seq, Seq2SeqTrainer,  # noqa: E402
+                          Seq2SeqTrainingArguments)
 
-import helpers  # noqa: E402
-from helpers.config import PROFILE_NAMES  # noqa: E402
 from helpers import launch, recipes  # noqa: E402
 from helpers.batching import IGNORE_INDEX, token_lengths  # noqa: E402
+from helpers.prompts import build_prompt  # noqa: E402
 from helpers.seq2seq import evaluate_summaries, preprocess  # noqa: E402
 
 
 @dataclass
-class Arguments:
-    profile: str = field(default="tiny", metadata={"help": "the sizes of lesson 05", "choices": PROFILE_NAMES})
-    method: str = field(default="lora", metadata={"help": "what trains", "choices": ["lora", "full"]})
-    model_id: Optional[str] = field(default=None, metadata={"help": "a Hub id or a folder (default: the profile's)"})
-    train_size: Optional[int] = field(default=None, metadata={"help": "training dialogues (default: the profile's)"})
-    val_size: Optional[int] = field(default=None, metadata={"help": "validation dialogues"})
+class Arguments(launch.MethodArguments):  # method, model, sizes, steps, rate, batch, output_dir, seed
     eval_size: Optional[int] = field(default=None, metadata={"help": "distinct test dialogues scored with ROUGE"})
-    max_steps: Optional[int] = field(default=None, metadata={"help": "optimizer steps (default: the profile's)"})
-    learning_rate: Optional[float] = field(default=None, metadata={"help": "default: the profile's, per method"})
-    per_device_batch_size: Optional[int] = field(default=None, metadata={"help": "batch size of each process"})
-    gradient_accumulation_steps: int = 1
     output_dir: str = "build/scripts/summarizer"
-    seed: int = 42
 
 
 def settings_for(args, run):
-    settings = dict(run.settings)
-    overrides = {"train_size": args.train_size, "val_size": args.val_size, "eval_size": args.eval_size,
-                 "batch_size": args.per_device_batch_size, "train_steps": args.max_steps}
-    settings.update({k: v for k, v in overrides.items() if v is not None})
-    settings["learning_rate"] = args.learning_rate or settings["lora_lr" if args.method == "lora" else "full_lr"]
-    return settings
+    """The lesson's settings for the profile, with what the command line overrides; the rate is the method's."""
+    rate = run.settings["lora_lr" if args.method == "lora" else "full_lr"]
+    return launch.with_overrides(run.settings, train_size=args.train_size, val_size=args.val_size,
+                                 eval_size=args.eval_size, batch_size=args.per_device_batch_size,
+                                 train_steps=args.max_steps, learning_rate=args.learning_rate or rate)
 
 
 def main():
-    args = HfArgumentParser(Arguments).parse_args_into_dataclasses()[0]
-    rank, processes = launch.start_processes()
-    main_process = rank == 0  # one process of several does the printing
-    run = helpers.setup("05", profile=args.profile, seed=args.seed, quiet=not main_process)
-    settings = settings_for(args, run)
+    args, run, settings, processes, main_process = launch.begin(Arguments, "05", settings_for)
     model_id = args.model_id or run.model_id("seq2seq")
-    output = Path(args.output_dir)
 
     tokenizer = AutoTokenizer.from_pretrained(model_id)
     rows = recipes.dialogsum_rows(run.load_dataset("dialogues"), settings, args.seed)
-    source_lengths = token_lengths(tokenizer, [recipes.SUMMARY_TEMPLATE.format(dialogue=d)
-                                               for d in rows["train"]["dialogue"]])
+    source_lengths = token_lengths(tokenizer, [build_prompt(d) for d in rows["train"]["dialogue"]])
     target_lengths = [len(ids) for ids in tokenizer(text_target=list(rows["train"]["summary"]))["input_ids"]]
     max_source = recipes.length_limit(source_lengths, settings["max_source_length"])
     max_target = recipes.length_limit(target_lengths, settings["max_target_length"])
@@ -106,33 +88,24 @@ def main():
 
     recorder = launch.ShardRecorder(DataCollatorForSeq2Seq(tokenizer, label_pad_token_id=IGNORE_INDEX))
     training_args = Seq2SeqTrainingArguments(
-        output_dir=str(output / "checkpoints"), learning_rate=settings["learning_rate"], seed=args.seed,
-        gradient_accumulation_steps=args.gradient_accumulation_steps, remove_unused_columns=False,
-        dataloader_pin_memory=run.device == "cuda", disable_tqdm=args.profile == "tiny",
+        learning_rate=settings["learning_rate"], **launch.trainer_arguments(args, run),
         **launch.sampling_for(recipes.summarizer_trainer_settings(settings), processes),
         **run.precision_args("seq2seq"))
     trainer = Seq2SeqTrainer(model=model, args=training_args, train_dataset=train, eval_dataset=validation,
                              data_collator=recorder, processing_class=tokenizer)
     trainer.train()
 
-    sharding = launch.check_sharding(recorder, trainer, output / "shards", len(train))
-    if not trainer.is_world_process_zero():
+    saved_name = "adapter" if args.method == "lora" else "model"
+    facts = launch.finish(trainer, recorder, tokenizer, args, len(train), saved_name, max_steps=settings["train_steps"])
+    if facts is None:  # not the main process
         return
-    batches = launch.batch_facts(trainer, len(train), max_steps=settings["train_steps"])
     trained = score(trainer.model)
-    saved = output / ("adapter" if args.method == "lora" else "model")
-    trainer.model.save_pretrained(saved)
-    tokenizer.save_pretrained(saved)
-    facts = {"batches": batches, "sharding": sharding, "saved": str(saved), "test dialogues": len(references),
-             "training dialogues left out (cut to fit)": cut,
-             "zero-shot (test)": zero_shot, "trained (test)": trained}
-    path = launch.write_results(output, args, settings, facts)
-    print(f"\n{args.method}: {batches['optimizer steps']} optimizer steps on {batches['processes']} process(es), "
-          f"global batch {batches['global batch']} = {batches['per-device batch']} per process × "
-          f"{batches['processes']} × {batches['gradient accumulation']} accumulation")
-    print(f"rows read within each step disjoint: {sharding['disjoint within every step']}")
+    facts.update({"test dialogues": len(references), "training dialogues left out (cut to fit)": cut,
+                  "zero-shot (test)": zero_shot, "trained (test)": trained})
+    path = launch.write_results(args.output_dir, args, settings, facts)
+    print("\n" + launch.describe(args.method, facts))
     print(f"ROUGE-1 on {len(references)} test dialogues: zero-shot {zero_shot['rouge1']:.3f} -> trained "
-          f"{trained['rouge1']:.3f}\nwrote {path} and {saved}")
+          f"{trained['rouge1']:.3f}\nwrote {path} and {facts['saved']}")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ def default_precision(monkeypatch):
 
 @pytest.fixture(scope="session")
 def tiny_fixtures():
-    from helpers.fixtures import ensure_built
+    from helpers.tiny import ensure_built
 
     return ensure_built(verbose=False)
 

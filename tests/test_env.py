@@ -125,13 +125,6 @@ def test_an_unknown_precision_names_the_choices(monkeypatch):
     assert "'fp32', 'fp16', 'bf16'" in str(error.value) and "runs-on-the-cpu-fails-on-the-gpu" in str(error.value)
 
 
-def test_seeding_repeats_random_numbers():
-    env.seed_everything(7)
-    first = torch.rand(3)
-    env.seed_everything(7)
-    assert torch.equal(first, torch.rand(3))
-
-
 def test_versions_report_the_installed_libraries():
     import platform
 

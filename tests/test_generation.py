@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from helpers.fixtures import models, synthetic
+from helpers.tiny import models, synthetic
 from helpers.generation import generate_batched
 
 

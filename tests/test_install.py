@@ -128,7 +128,8 @@ def test_lesson_07_installs_its_optional_part_when_trl_is_missing(monkeypatch, t
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: (there if trl_there else None)
                         if name == "trl" else real(name, *a))
     commands = FakeColab(config.COURSE_VERSION).run(monkeypatch, lesson="07")
-    install = f'pip install -q "llm-course[align] @ git+{config.REPO_URL}@{config.RELEASE_TAG}"'
+    bound = config.EXTRAS["align"]["colab_bound"]  # the smallest step on Colab; make test-colab checks what it moves
+    install = f'pip install -q "llm-course[align] @ git+{config.REPO_URL}@{config.RELEASE_TAG}" "{bound}"'
     assert commands == (["pip uninstall -q -y llm-course", install] if expected else [])
 
 

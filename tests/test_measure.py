@@ -9,14 +9,6 @@ import torch
 from helpers import measure
 
 
-def test_count_parameters_separates_frozen_weights_and_counts_shared_ones_once():
-    layer = torch.nn.Linear(4, 3)  # 15 parameters
-    frozen = torch.nn.Linear(3, 2)  # 8 parameters
-    frozen.requires_grad_(False)
-    model = torch.nn.Sequential(layer, frozen, layer)
-    assert measure.count_parameters(model) == {"total": 23, "trainable": 15, "trainable_percent": 100 * 15 / 23}
-
-
 def test_measure_times_the_block_and_sees_memory_grow():
     with measure.measure("cpu") as cost:
         block = np.ones(64 * 2**20 // 8)  # 64 MiB, touched

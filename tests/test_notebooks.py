@@ -115,11 +115,11 @@ def test_readme_course_map_is_generated_from_the_profiles_table():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_run_files_go_to_the_lessons_own_folder(path):
-    """Checkpoints and adapters go to run.workdir() (build/runs), never to a temporary folder nothing deletes."""
+    """Checkpoints and adapters go to run.fresh_workdir() (build/runs), never to a temporary folder nothing deletes."""
     text = source(read(path))
     assert "tempfile" not in text and "mkdtemp" not in text
     if "output_dir=" in text or "save_pretrained(" in text:
-        assert "run.workdir()" in text
+        assert "run.fresh_workdir()" in text
 
 
 STRUCTURAL = "# Check (holds for any weights)"
@@ -253,7 +253,7 @@ def test_three_lessons_have_a_predict_then_run_and_a_find_the_bug_exercise():
     assert len(both) >= 3, f"lessons with both kinds of exercise: {both}"
 
 
-MAINTAINER_PACKAGES = ("helpers.tools", "helpers.fixtures")
+MAINTAINER_PACKAGES = ("helpers.tools", "helpers.tiny")
 
 
 def imported_modules(code):
@@ -296,8 +296,8 @@ def test_the_lessons_modules_stay_small_and_apart_from_the_tools():
             if (n := len(path.read_text().splitlines())) > 320}
     assert long == {}, "split these by concern"
     for path in (ROOT / "helpers").glob("*.py"):
-        reaching = [name for name in imported_modules(path.read_text()) if name.startswith(("tools", "fixtures"))]
-        allowed = {"session.py": ["fixtures", "fixtures.ensure_built"],  # tiny's fixtures, built when missing
+        reaching = [name for name in imported_modules(path.read_text()) if name.startswith(("tools", "tiny"))]
+        allowed = {"session.py": ["tiny", "tiny.ensure_built"],  # tiny's fixtures, built when missing
                    "__main__.py": ["tools.cli", "tools.cli.main"]}.get(path.name, [])  # python -m helpers
         assert sorted(set(reaching)) == allowed, (path.name, reaching)
 

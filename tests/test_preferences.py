@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import config, metrics, preferences
+from helpers import config, dialogsum, metrics, preferences
 
 ROOT = Path(__file__).resolve().parent.parent
 DIALOGUE = "#Person1#: A table for two on Thursday, please.\n#Person2#: At eight? Fine, booked."
@@ -26,7 +26,7 @@ def test_digits_keep_their_form_and_capitals_stay():
     rejected, _ = preferences.rejected_summary("It costs 35 dollars.", "#Person1#: 35 dollars.", random.Random(0))
     assert rejected.split()[2].isdigit() and rejected.split()[2] != "35"
     rejected, _ = preferences.rejected_summary("Monday is busy.", "#Person1#: Hi.", random.Random(0))
-    assert rejected.split()[0] in preferences.WEEKDAY_NAMES and rejected.split()[0] != "Monday"
+    assert rejected.split()[0] in dialogsum.WEEKDAYS and rejected.split()[0] != "Monday"
 
 
 def test_without_a_detail_the_speakers_are_swapped():

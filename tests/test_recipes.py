@@ -7,14 +7,13 @@ from datasets import Dataset, DatasetDict
 from helpers import recipes
 from helpers.dialogsum import distinct_dialogues
 from helpers.errors import InputError
-from helpers.seq2seq import round_up
 
 SHORT = "#Person1#: Hi.\n#Person2#: Hello."
 LONG = "\n".join(f"#Person{1 + i % 2}#: This is turn number {i} of a long talk about the weather." for i in range(40))
 
 
 def test_round_up_goes_to_the_next_multiple_and_keeps_one():
-    assert [round_up(v, 32) for v in (1, 32, 33, 64.5)] == [32, 32, 64, 96]
+    assert [recipes.round_up(v, 32) for v in (1, 32, 33, 64.5)] == [32, 32, 64, 96]
 
 
 def test_length_limit_is_the_95th_percentile_rounded_up_to_32_and_capped():

@@ -69,12 +69,6 @@ def test_collator_pads_the_labels_of_preprocessed_rows_with_minus_100(t5, rows):
     assert int((batch["labels"] != -100).sum()) == sum(lengths)
 
 
-def test_round_up():
-    assert seq2seq.round_up(97.3, 32) == 128
-    assert seq2seq.round_up(128, 32) == 128
-    assert seq2seq.round_up(1, 32) == 32
-
-
 # ---------------------------------------------------------------- evaluation
 
 

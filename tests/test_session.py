@@ -21,6 +21,20 @@ def test_explicit_profile_wins_and_unknown_is_rejected(monkeypatch):
     assert "'full', 'quick', 'tiny'" in str(error.value)
 
 
+def test_the_runner_s_reason_for_the_profile_reaches_the_kernel_s_run_table(monkeypatch, tiny_fixtures):
+    from helpers.tools import runner
+
+    monkeypatch.delenv("COURSE_PROFILE_REASON", raising=False)
+    profile, why, state = hub.decide(["01"], "tiny")
+    kernel = runner.kernel_environment(profile, state, why=hub.profile_reason(why))
+    assert kernel["COURSE_PROFILE_REASON"] == "chosen by you (by python -m helpers run)"
+    for name in ("COURSE_PROFILE", "COURSE_PROFILE_REASON"):
+        monkeypatch.setenv(name, kernel[name])
+    assert hub.choose_profile(["01"], None, "offline") == ("tiny", "chosen by you (by python -m helpers run)")
+    monkeypatch.delenv("COURSE_PROFILE_REASON")
+    assert hub.choose_profile(["01"], None, "offline")[1] == "set by COURSE_PROFILE"
+
+
 def test_offline_error_names_both_ways_out():
     message = str(hub.offline_error("quick", ["bert-base-uncased"]))
     assert "python -m helpers prefetch --profile quick" in message and "COURSE_PROFILE=tiny" in message
@@ -36,6 +50,18 @@ def test_setup_twice_gives_the_same_run(tiny_fixtures, capsys):
     assert first.settings == profiles.lesson_settings("04", "tiny")
     assert first.model_id("encoder").endswith("distilbert")
     assert first.dtype("encoder") == torch.float32
+
+
+def test_setup_seeds_python_numpy_and_torch(tiny_fixtures):
+    import random
+
+    import numpy as np
+
+    draws = []
+    for _ in range(2):
+        session.setup("04", profile="tiny", seed=7, quiet=True)
+        draws.append((random.random(), float(np.random.rand()), torch.rand(3).tolist()))
+    assert draws[0] == draws[1]
 
 
 def test_run_rejects_an_unknown_role(tiny_fixtures):
@@ -189,9 +215,9 @@ def test_a_notebook_written_for_another_version_says_so(tiny_fixtures, capsys):
 def test_workdir_is_fresh_and_under_the_output_folder(monkeypatch, tmp_path, tiny_fixtures):
     monkeypatch.setenv("COURSE_OUTPUT_DIR", str(tmp_path))
     run = session.setup("04", profile="tiny", quiet=True)
-    folder = run.workdir()
+    folder = run.fresh_workdir()
     (folder / "checkpoint").mkdir()
-    assert folder == tmp_path / "lesson04" and run.workdir() == folder and not (folder / "checkpoint").exists()
+    assert folder == tmp_path / "lesson04" and run.fresh_workdir() == folder and not (folder / "checkpoint").exists()
 
 
 def test_setup_asks_for_a_restart_when_an_install_changed_a_loaded_library(monkeypatch):

@@ -14,17 +14,20 @@ from datasets import load_dataset
 from transformers import (AutoModelForCausalLM, AutoModelForMaskedLM, AutoModelForSeq2SeqLM,
                           AutoModelForSequenceClassification, AutoTokenizer)
 
-from helpers import cache, fixtures, session
-from helpers.fixtures import models, synthetic
+from helpers import cache, session, tiny
+from helpers.tiny import models, synthetic
 from helpers.errors import CourseError
 
 ROOT = Path(__file__).resolve().parent.parent
-# What each TINY_VERSION was built from: a hash of the code (not the comments) of the modules of helpers/fixtures
+# What each TINY_VERSION was built from: a hash of the code (not the comments) of the modules of helpers/tiny
 # that decide what is built. Changed their code? Bump TINY_VERSION in helpers/cache.py and add its hash here.
 # 9: the code of 8 moved from helpers/tiny.py into helpers/fixtures; the same models and data byte for byte (their
 # manifests compared), only the datasets' README names the new module. (Its hash was recomputed when the hash stopped
 # depending on the Python version: the same code.)
-BUILT_FROM = {"9": "fe9e903f50f660301ddf8bdff688ab7c065b9c61529351d7fb8524fa4c13f0d1"}
+# 10: helpers/fixtures renamed helpers/tiny (it is built for learners, not test fixtures); the datasets' README names
+# the package again, nothing else changes.
+BUILT_FROM = {"9": "fe9e903f50f660301ddf8bdff688ab7c065b9c61529351d7fb8524fa4c13f0d1",
+              "10": "df74a10a114ba39a828c423645b6ce70f920a5fcff3b77075b16e77b77be4fa0"}
 
 
 def test_reviews_have_imdb_splits_columns_and_balance(tiny_fixtures):
@@ -140,8 +143,8 @@ def test_pretraining_taught_the_tiny_models_something(tiny_fixtures):
 
 def test_build_is_deterministic(tmp_path):
     """Same version key, same bytes: two small builds in fresh folders are identical."""
-    first = fixtures.build(verbose=False, folder=tmp_path / "a", steps_scale=0.02)
-    second = fixtures.build(verbose=False, folder=tmp_path / "b", steps_scale=0.02)
+    first = tiny.build(verbose=False, folder=tmp_path / "a", steps_scale=0.02)
+    second = tiny.build(verbose=False, folder=tmp_path / "b", steps_scale=0.02)
     files = [cache.read_manifest(f)["files"] for f in (first, second)]
     assert files[0] == files[1]
     assert any(name.endswith("model.safetensors") for name in files[0])
@@ -170,22 +173,22 @@ def syntax(node):
 
 
 def code_hash():
-    """What the fixtures' code does, not how it is formatted: comments and layout do not change it."""
+    """What the tiny builders' code does, not how it is formatted: comments and layout do not change it."""
     digest = hashlib.sha256()
     for name in BUILD_MODULES:
-        digest.update(syntax(ast.parse((ROOT / "helpers" / "fixtures" / name).read_text())).encode())
+        digest.update(syntax(ast.parse((ROOT / "helpers" / "tiny" / name).read_text())).encode())
     return digest.hexdigest()
 
 
 def test_a_code_change_bumps_the_version():
     assert BUILT_FROM.get(cache.TINY_VERSION) == code_hash(), (
-        f"helpers/fixtures ({', '.join(BUILD_MODULES)}) changed: bump TINY_VERSION in helpers/cache.py "
+        f"helpers/tiny ({', '.join(BUILD_MODULES)}) changed: bump TINY_VERSION in helpers/cache.py "
         f"and record {{{cache.TINY_VERSION!r}: {code_hash()!r}}} (with the new version) in BUILT_FROM.")
 
 
 # ---------------------------------------------------------------- a cache that checks and heals itself
 
-FAST_BUILD = ("from helpers import fixtures; from helpers.fixtures import models; "
+FAST_BUILD = ("from helpers import tiny; from helpers.tiny import models; "
               "models.PRETRAIN_STEPS = dict.fromkeys(models.PRETRAIN_STEPS, 1); ")
 
 
@@ -198,33 +201,33 @@ def own_cache(monkeypatch, tmp_path):
 
 
 def test_an_incomplete_folder_is_rebuilt(own_cache, capsys):
-    folder = fixtures.ensure_built(verbose=False)
+    folder = tiny.ensure_built(verbose=False)
     (folder / "models" / "gpt2" / "config.json").unlink()
     assert not cache.is_built()
-    assert fixtures.ensure_built() == folder
+    assert tiny.ensure_built() == folder
     assert "damaged" in capsys.readouterr().out and cache.is_built()
 
 
 def test_a_truncated_file_is_caught_and_a_corrupted_one_by_its_hash(own_cache):
-    folder = fixtures.ensure_built(verbose=False)
+    folder = tiny.ensure_built(verbose=False)
     weights = folder / "models" / "bert" / "model.safetensors"
     weights.write_bytes(weights.read_bytes()[:100])
     assert cache.problems(folder) == [f"models/bert/model.safetensors has 100 bytes instead of "
                                       f"{cache.read_manifest(folder)['files']['models/bert/model.safetensors']['bytes']}"]
-    fixtures.ensure_built(verbose=False)
+    tiny.ensure_built(verbose=False)
     data = bytearray(weights.read_bytes())
     data[-1] ^= 0xFF  # same size, different bytes: only the hash can tell
     weights.write_bytes(bytes(data))
     assert not cache.problems(folder) and cache.problems(folder, hashes=True)
     assert not cache.is_built(), "the setup call's check reads the hashes: same-size damage is rebuilt"
-    fixtures.ensure_built(verbose=False)
+    tiny.ensure_built(verbose=False)
     assert not cache.problems(folder, hashes=True)
     AutoModelForMaskedLM.from_pretrained(folder / "models" / "bert")
 
 
 def test_a_damaged_weights_header_is_repaired_by_running_setup_again(own_cache, capsys):
     """A damaged safetensors header (same size) stopped every run with a SafetensorError that setup never fixed."""
-    folder = fixtures.ensure_built(verbose=False)
+    folder = tiny.ensure_built(verbose=False)
     weights = folder / "models" / "gpt2" / "model.safetensors"
     data = bytearray(weights.read_bytes())
     data[8:16] = b"{{{{{{{{"  # the JSON header starts after its 8-byte length
@@ -236,7 +239,7 @@ def test_a_damaged_weights_header_is_repaired_by_running_setup_again(own_cache, 
 
 def test_a_killed_build_leaves_nothing_in_the_way(own_cache):
     env = {**os.environ, "COURSE_CACHE": str(own_cache)}
-    process = subprocess.Popen([sys.executable, "-c", FAST_BUILD + "import time; fixtures.build(); time.sleep(60)"],
+    process = subprocess.Popen([sys.executable, "-c", FAST_BUILD + "import time; tiny.build(); time.sleep(60)"],
                                env=env, cwd=ROOT)
     building = own_cache / f"tiny-v{cache.TINY_VERSION}{cache.BUILDING}{process.pid}"
     deadline = time.time() + 60
@@ -245,31 +248,31 @@ def test_a_killed_build_leaves_nothing_in_the_way(own_cache):
     process.kill()  # in the middle of the build
     process.wait()
     assert building.exists() and not cache.tiny_dir().exists()
-    fixtures.ensure_built(verbose=False)
+    tiny.ensure_built(verbose=False)
     assert cache.is_built() and not building.exists()
 
 
 def test_two_builds_at_once_build_once(own_cache):
     env = {**os.environ, "COURSE_CACHE": str(own_cache)}
-    script = FAST_BUILD + "print(fixtures.ensure_built())"
+    script = FAST_BUILD + "print(tiny.ensure_built())"
     processes = [subprocess.Popen([sys.executable, "-c", script], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
                  for _ in range(2)]
     outputs = [p.communicate(timeout=120)[0] for p in processes]
     assert [p.returncode for p in processes] == [0, 0]
-    assert sum("Building the tiny course fixtures" in out for out in outputs) == 1, outputs
+    assert sum("Building the tiny models and data" in out for out in outputs) == 1, outputs
     assert cache.is_built() and not list(own_cache.glob(f"*{cache.BUILDING}*"))
 
 
 def test_a_folder_that_cannot_be_written_names_the_variable(monkeypatch):
     monkeypatch.setenv("COURSE_CACHE", "/sys/llm-course-cache")  # writing under /sys is refused, even to root
     with pytest.raises(CourseError) as error:
-        fixtures.ensure_built(verbose=False)
+        tiny.ensure_built(verbose=False)
     assert "COURSE_CACHE" in str(error.value) and "/sys/llm-course-cache" in str(error.value)
 
 
 def test_a_full_disk_is_said_before_building(own_cache, monkeypatch):
     monkeypatch.setattr(cache.shutil, "disk_usage", lambda path: type("Usage", (), {"free": 10 * 2**20})())
     with pytest.raises(CourseError, match="full") as error:
-        fixtures.ensure_built(verbose=False)
+        tiny.ensure_built(verbose=False)
     assert f"{cache.TINY_SPACE_MB} MB" in str(error.value)
     assert not list(own_cache.iterdir()) or not cache.tiny_dir().exists()

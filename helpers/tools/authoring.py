@@ -31,7 +31,7 @@ if "google.colab" in sys.modules:  # Colab: install the course's helpers once pe
         installed = None
     if installed != COURSE_VERSION{extra_check}:
         !pip uninstall -q -y llm-course
-        !pip install -q "{package} @ git+{repo_url}@{tag}"
+        !pip install -q "{package} @ git+{repo_url}@{tag}"{bound}
 try:
     import helpers
 except ModuleNotFoundError:  # a local clone without `pip install -e .`: use the package next door
@@ -44,8 +44,9 @@ def setup_cell_source(lesson):
     extra = LESSONS[lesson].get("extra")
     extra_check = f' or find_spec("{EXTRAS[extra]["module"]}") is None' if extra else ""
     package = f"llm-course[{extra}]" if extra else "llm-course"
+    bound = f' "{EXTRAS[extra]["colab_bound"]}"' if extra else ""  # the smallest step on Colab (config.EXTRAS)
     return SETUP_CELL.format(lesson=lesson, version=COURSE_VERSION, repo_url=REPO_URL, tag=RELEASE_TAG,
-                             extra_check=extra_check, package=package)
+                             extra_check=extra_check, package=package, bound=bound)
 
 
 def colab_url(notebook_path):

@@ -47,9 +47,9 @@ def main(argv=None):
         if args.command == "info":
             show_info(args.profile)
         elif args.command == "build-tiny":
-            from ..fixtures import ensure_built
+            from ..tiny import ensure_built
 
-            print(f"Tiny fixtures: {ensure_built(check_hashes=True)}")
+            print(f"Tiny models and data: {ensure_built(check_hashes=True)}")
         elif args.command == "run":
             from .runner import run_notebooks
 

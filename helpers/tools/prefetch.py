@@ -11,9 +11,9 @@ HUB_METRIC = "rouge"  # evaluate-metric/rouge on the Hub
 def prefetch(profile):
     profiles.check_profile(profile)
     if profile == "tiny":
-        from ..fixtures import ensure_built
+        from ..tiny import ensure_built
 
-        print(f"`tiny` needs no download; building its fixtures in {ensure_built()}.")
+        print(f"`tiny` needs no download; building its tiny models and data in {ensure_built()}.")
         return
     if hub.hub_state()[0] == "offline":
         raise CourseError("Prefetching needs the Hugging Face Hub, and it cannot be reached from here.",

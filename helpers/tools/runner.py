@@ -11,7 +11,8 @@ from datetime import datetime
 from pathlib import Path
 
 from .. import config, env, hub, session, validate
-from ..config import HEADLESS_ENV, HUB_ENV, MAX_ROWS_ENV, MAX_STEPS_ENV, PROFILE_ENV, RESULTS_ENV, STAND_IN_ENV
+from ..config import (HEADLESS_ENV, HUB_ENV, MAX_ROWS_ENV, MAX_STEPS_ENV, PROFILE_ENV, PROFILE_REASON_ENV, RESULTS_ENV,
+                      STAND_IN_ENV)
 from ..errors import CourseError
 from .report import lesson_of, write_report
 
@@ -119,14 +120,16 @@ def timed_cells(nb):
 
 
 def kernel_environment(profile, hub_state, stand_in_weights=False, max_steps=None, max_rows=None,
-                       results_dir=None):
+                       results_dir=None, why=None):
     """The environment each notebook kernel gets: this process's, plus the run's own variables.
 
     `hub_state` ('online' or 'offline') was decided once for the whole run: the kernels read it from COURSE_HUB
-    instead of probing the Hub each, and offline they get the Hugging Face libraries' offline switches too.
+    instead of probing the Hub each, and offline they get the Hugging Face libraries' offline switches too. `why`,
+    the run's reason for the profile, reaches each kernel's run table.
     """
     variables = {**os.environ, PROFILE_ENV: profile, RESULTS_ENV: str(results_dir), HEADLESS_ENV: "1",
-                 HUB_ENV: validate.choice("hub state", hub_state, hub.HUB_STATES)}
+                 HUB_ENV: validate.choice("hub state", hub_state, hub.HUB_STATES),
+                 PROFILE_REASON_ENV: f"{why or 'set by ' + PROFILE_ENV} (by python -m helpers run)"}
     for name in (STAND_IN_ENV, MAX_STEPS_ENV, MAX_ROWS_ENV):
         variables.pop(name, None)
     if hub_state == "offline":
@@ -173,7 +176,8 @@ def run_notebooks(paths=None, profile=None, build_dir=BUILD_DIR, stand_in_weight
         print(session.TINY_BANNER)
     results_dir = (build_dir / "results").resolve()
     shutil.rmtree(results_dir, ignore_errors=True)
-    kernel_env = kernel_environment(chosen, hub_state, stand_in_weights, max_steps, max_rows, results_dir)
+    kernel_env = kernel_environment(chosen, hub_state, stand_in_weights, max_steps, max_rows, results_dir,
+                                    hub.profile_reason(why))
     rows = []
     for path in paths:
         print(f"▶ {path} ...", flush=True)
