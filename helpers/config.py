@@ -251,7 +251,7 @@ LESSON_SETTINGS = {
         "quick": {"train_size": 300, "eval_size": EVAL_DIALOGUES["quick"], "max_length": 320,
                   "batch_size": 2, "lr": 1e-4, "train_steps": 25, "max_new_tokens": 48,
                   "seconds": {"total": 461, "load": 3, "dpo": 297, "evaluate": 61}},
-        "tiny": {"train_size": 400, "val_size": 40, "eval_size": EVAL_DIALOGUES["tiny"], "max_length": 192,
+        "tiny": {"train_size": 200, "val_size": 40, "eval_size": EVAL_DIALOGUES["tiny"], "max_length": 192,
                  "lora_targets": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
                  "lr": 2e-3, "train_steps": 30, "max_new_tokens": 30, "generation_batch_size": 40,
                  "seconds": {"total": 20, "load": 4, "dpo": 6, "evaluate": 2}},

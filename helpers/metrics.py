@@ -141,3 +141,18 @@ def detail_check(summaries, sources):
     counts = [len(unsupported_details(s, d)) if s.strip() else 0 for s, d in zip(summaries, sources)]
     return {"summaries with an unsupported detail": sum(c > 0 for c in counts) / len(counts),
             "unsupported details per summary": sum(counts) / len(counts)}
+
+
+def speaker_check(summaries, references):
+    """A probe of who-did-what, beside detail_check: {"summaries naming a speaker": share, "first speaker as in a
+    human summary": share of those}. A summary's first speaker tag is its main actor in DialogSum's style
+    ("#Person2# tells #Person1# ..."); it agrees when one of the dialogue's human summaries opens with the same tag.
+    `references`: a list of human summaries per summary (or one string each)."""
+    summaries = validate.texts("summaries", summaries)
+    validate.same_length("summaries", summaries, "references", references)
+    first = [re.search(r"#Person[12]#", s) for s in summaries]
+    agree = [m.group() in {r.group() for r in map(re.compile(r"#Person[12]#").search,
+                                                 [refs] if isinstance(refs, str) else refs) if r}
+             for m, refs in zip(first, references) if m]
+    return {"summaries naming a speaker": len(agree) / len(summaries),
+            "first speaker as in a human summary": sum(agree) / len(agree) if agree else float("nan")}

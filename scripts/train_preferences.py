@@ -26,6 +26,7 @@ from peft import PeftModel  # noqa: E402
 from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: E402
 
 from helpers import launch, preferences  # noqa: E402
+from helpers.profiles import lesson_settings  # noqa: E402
 
 
 @dataclass
@@ -57,10 +58,10 @@ def main():
 
     tokenizer = AutoTokenizer.from_pretrained(run.model_id("chat"))
     dialogues = run.load_dataset("dialogues")
-    train_rows = dialogues["train"].shuffle(seed=args.seed).select(range(settings["train_size"]))
-    val_rows = dialogues["validation"].shuffle(seed=args.seed).select(range(settings["val_size"]))
-    train_pairs, counts = preferences.preference_pairs(train_rows, tokenizer, settings["max_length"], args.seed)
-    val_pairs, _ = preferences.preference_pairs(val_rows, tokenizer, settings["max_length"], args.seed + 1)
+    sft_rows = lesson_settings("06", args.profile)["train_size"]  # lesson 06 trained on those: pairs come after them
+    rows = preferences.pair_rows(dialogues, settings, args.seed, sft_rows)
+    train_pairs, counts = preferences.preference_pairs(rows["train"], tokenizer, settings["max_length"], args.seed)
+    val_pairs, _ = preferences.preference_pairs(rows["validation"], tokenizer, settings["max_length"], args.seed + 1)
     columns = ["prompt", "chosen", "rejected"]
     train = Dataset.from_list(train_pairs).select_columns(columns)
     train = train.add_column("idx", list(range(len(train))))  # to see which process read which row

@@ -87,3 +87,13 @@ def test_the_course_metric_loads_with_the_network_blocked(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and result.stdout.strip() == "1.0", result.stderr[-2000:]
     assert not (tmp_path / "network.log").exists(), (tmp_path / "network.log").read_text()
+
+
+def test_speaker_check_compares_the_first_speaker_with_the_human_summaries():
+    summaries = ["#Person2# tells #Person1# the way.", "#Person1# asks for help.", "They talk.", "#Person1# pays."]
+    references = [["#Person1# asks #Person2# the way.", "#Person2# explains the way."], "#Person2# helps #Person1#.",
+                  ["#Person1# and #Person2# talk."], ["#Person1# pays the bill."]]
+    found = metrics.speaker_check(summaries, references)
+    assert found == {"summaries naming a speaker": 0.75, "first speaker as in a human summary": 2 / 3}
+    with pytest.raises(ValueError):
+        metrics.speaker_check(summaries, references[:2])

@@ -35,6 +35,68 @@ def test_without_a_detail_the_speakers_are_swapped():
     assert preferences.rejected_summary("They talk about the weather.", DIALOGUE, random.Random(0)) == (None, None)
 
 
+@pytest.mark.parametrize("summary", [
+    "#Person1# and #Person2# talk about the trip.",  # about 35 of DialogSum's validation summaries look like this
+    "#Person2# and #Person1# are planning a party.",
+    "#Person2# talks with #Person1# about the weather.",
+    "#Person1# is arguing with #Person2# about money.",
+    "#Person1# thanks #Person2#. #Person2# thanks #Person1#.",  # the same sentences in another order
+])
+def test_a_summary_true_with_the_speakers_either_way_gets_no_pair(summary):
+    assert preferences.rejected_summary(summary, DIALOGUE, random.Random(0)) == (None, None)
+
+
+def test_a_symmetric_phrase_stays_and_the_rest_is_swapped():
+    rejected, _ = preferences.rejected_summary("#Person1# and #Person2# meet. #Person2# pays the bill.", DIALOGUE,
+                                               random.Random(0))
+    assert rejected == "#Person1# and #Person2# meet. #Person1# pays the bill."  # no "#Person2# and #Person1#" tell
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_number_keeps_its_size_so_the_sentence_stays_plausible(seed):
+    rng = random.Random(seed)
+    flat, _ = preferences.rejected_summary("#Person1# rents a two-bedroom flat.", "#Person1#: Hi.", rng)
+    assert flat.split()[3].split("-")[0] in preferences.DETAIL_KINDS["number"]  # never "a thirty-bedroom flat"
+    age, _ = preferences.rejected_summary("#Person1# is thirty.", "#Person1#: Hi.", rng)
+    assert age.split()[2].rstrip(".") in preferences.DETAIL_KINDS["tens"]
+    price, _ = preferences.rejected_summary("It costs 40 dollars.", "#Person1#: Hi.", rng)
+    assert 20 <= int(price.split()[2]) <= 60 and price.split()[2] != "40"
+
+
+def opening_tag_reader(pair):
+    """A reader who never sees the dialogue: prefers the answer that opens with #Person1# (a coin on ties)."""
+    chosen, rejected = (preferences.opening_tag(pair[k][0]["content"]) for k in ("chosen", "rejected"))
+    return 0.5 if chosen == rejected else float(chosen == "#Person1#")
+
+
+def test_balanced_pairs_leave_the_opening_tag_reader_at_a_coin_flip(chat_tokenizer):
+    summaries = ["#Person1# asks #Person2# to help.", "#Person1# asks #Person2# for a pen.",
+                 "#Person1# asks #Person2# the way.", "#Person2# asks #Person1# to wait.",
+                 "#Person1# tells #Person2# a joke.", "#Person2# tells #Person1# the time."]
+    rows = {"dialogue": [DIALOGUE] * len(summaries), "summary": summaries}
+    unbalanced, _ = preferences.preference_pairs(rows, chat_tokenizer, 200, seed=0, balance=False)
+    pairs, counts = preferences.preference_pairs(rows, chat_tokenizer, 200, seed=0)
+    assert sum(map(opening_tag_reader, unbalanced)) / len(unbalanced) > 0.6  # the premise: 4 of 6
+    assert counts[preferences.BALANCE_LEFT_OUT] == 2 and counts[preferences.SPEAKERS_SWAPPED] == 4
+    assert sum(map(opening_tag_reader, pairs)) / len(pairs) == 0.5
+    openings = sorted(preferences.opening(p["chosen"][0]["content"]) for p in pairs)
+    assert openings == [("#Person1#", "asks"), ("#Person1#", "tells"), ("#Person2#", "asks"), ("#Person2#", "tells")]
+
+
+def test_preference_rows_come_after_lesson_06_s_training_rows(tiny_fixtures):
+    from helpers import profiles, session
+
+    run = session.setup("06", profile="tiny", quiet=True)  # 07's setup needs TRL; its rows do not
+    dialogues, settings = run.load_dataset("dialogues"), profiles.lesson_settings("07", "tiny")
+    sft_rows = run.settings["train_size"]
+    rows = preferences.pair_rows(dialogues, settings, run.seed, sft_rows)
+    sft = set(dialogues["train"].shuffle(seed=run.seed).select(range(sft_rows))["id"])
+    assert len(rows["train"]) == settings["train_size"] and not sft & set(rows["train"]["id"])
+    assert len(rows["validation"]) == settings["val_size"]
+    with pytest.raises(ValueError, match="train_size"):
+        preferences.pair_rows(dialogues, {**settings, "train_size": 10**6}, run.seed, sft_rows)
+
+
 def test_the_rng_must_be_given():
     with pytest.raises(ValueError, match="random.Random"):
         preferences.rejected_summary("#Person1# waves.", DIALOGUE, 3)
@@ -49,12 +111,21 @@ def chat_tokenizer(tiny_fixtures):
     return AutoTokenizer.from_pretrained(cache.model_path("llama-instruct"))
 
 
+def test_a_replacement_is_a_value_other_summaries_use():
+    familiar = preferences.familiar_details(["It costs 35 dollars.", "It costs 45 dollars on Monday."])
+    assert familiar == {"35", "45", "monday"}
+    for seed in range(10):
+        rejected, _ = preferences.rejected_summary("It costs 35 dollars.", "#Person1#: Hi.", random.Random(seed),
+                                                   familiar)
+        assert rejected == "It costs 45 dollars."  # never "27 dollars", which no summary uses
+
+
 def test_pairs_fit_the_budget_and_are_counted(chat_tokenizer):
     from helpers import chat
 
     rows = {"dialogue": [DIALOGUE, DIALOGUE, DIALOGUE * 20],
             "summary": ["#Person1# books a table for two.", "They talk.", "#Person1# books a table on Thursday."]}
-    pairs, counts = preferences.preference_pairs(rows, chat_tokenizer, max_length=120, seed=0)
+    pairs, counts = preferences.preference_pairs(rows, chat_tokenizer, max_length=120, seed=0, balance=False)
     assert len(pairs) == 1 and sum(counts.values()) == 3
     assert counts["nothing to change: left out"] == 1 and counts["over 120 tokens: left out"] == 1
     pair = pairs[0]
