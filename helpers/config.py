@@ -99,7 +99,8 @@ EVAL_DIALOGUES = {"full": 200, "quick": 50, "tiny": 40}
 # "models" and "datasets" map a role in the lesson to a logical name above.
 # "seconds" holds times: "total" for the whole notebook, other keys for single long steps (Run.estimate).
 # quick's seconds: one `make verify PROFILE=quick` run against the real-size stand-ins built with the checkpoints' real
-# tokenizers and DialogSum's real validation and test text (2-core AMD EPYC, 2026-12-06; 01 and 02 timed again alone),
+# tokenizers and DialogSum's real validation and test text (2-core AMD EPYC, 2026-12-06; 01 and 02 timed again alone;
+# 02, 06 and 07 from the run of the next session, same machine, whose other notebooks matched this one within 1.15x),
 # divided by 1.15: earlier runs on a 2-core Intel Xeon took 1.1-1.7x less time than the same steps on that AMD EPYC,
 # so each printed figure sits between the two machines, within 1.3x of each at their typical ratio (1.3x).
 # tiny's: measured on a 2-core CPU; full's: estimates for a Colab T4, never timed on one.
@@ -137,7 +138,7 @@ LESSON_SETTINGS = {
         "full": {"eval_size": 200, "pool_size": 500, "sensitivity_size": 50, "max_new_tokens": 60, "batch_size": 16,
                  "seconds": {"total": 330, "load": 40, "rouge": 150, "sensitivity": 50}},
         "quick": {"eval_size": 20, "pool_size": 200, "max_new_tokens": 50, "batch_size": 10,
-                  "seconds": {"total": 201, "load": 3, "rouge": 99, "sensitivity": 23}},
+                  "seconds": {"total": 181, "load": 3, "rouge": 90, "sensitivity": 23}},
         "tiny": {"eval_size": 16, "pool_size": 100, "shots": 5, "max_new_tokens": 20, "batch_size": 16,
                  "seconds": {"total": 15, "load": 7, "rouge": 3, "sensitivity": 1}},
     },
@@ -224,7 +225,7 @@ LESSON_SETTINGS = {
                  "seconds": {"total": 1050, "load": 30, "sft": 240, "evaluate": 160, "deploy": 30}},
         "quick": {"eval_size": EVAL_DIALOGUES["quick"], "max_length": 256, "batch_size": 4, "train_steps": 40,
                   "max_new_tokens": 48,
-                  "seconds": {"total": 715, "load": 4, "sft": 185, "evaluate": 107, "deploy": 15}},
+                  "seconds": {"total": 740, "load": 4, "sft": 185, "evaluate": 112, "deploy": 17}},
         "tiny": {"train_size": 400, "val_size": 40, "eval_size": EVAL_DIALOGUES["tiny"], "max_length": 192,
                  "lora_targets": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
                  "batch_size": 16, "lr": 1e-2, "lora_dropout": 0.0, "train_steps": 100, "max_new_tokens": 30,
@@ -240,17 +241,20 @@ LESSON_SETTINGS = {
         # for training every weight (1e-6) and lesson 06's SFT rate (5e-4); no published rate exists for this model
         # and task, and no machine here can load the real weights to measure one. train_steps: optimizer steps of
         # batch_size pairs, each step one forward and backward pass of the chosen and rejected sequences and one
-        # forward pass of the reference.
+        # forward pass of the reference. val_size: rows drawn for held-out pairs; with the pair rule's balance and
+        # max_length, about one in six of DialogSum's validation rows became a held-out pair at quick's 320 tokens
+        # (11 of 64 in a stand-in run), so quick draws 200. eval_pairs: the held-out pairs TRL scores during
+        # training, four times (the curve); section 6 scores all of them.
         "all": {"models": {"chat": "smollm2-instruct", "base": "smollm2"}, "datasets": {"dialogues": "dialogsum"},
                 "lora_targets": ["q_proj", "v_proj"], "lora_r": 16, "lora_alpha": 32, "beta": 0.1,
                 "train_size": 800, "val_size": 64, "max_length": 384, "batch_size": 4, "lr": 5e-5,
-                "train_steps": 100, "max_new_tokens": 60, "generation_batch_size": 25},
+                "train_steps": 100, "max_new_tokens": 60, "generation_batch_size": 25, "eval_pairs": 16},
         "full": {"train_size": 3000, "val_size": 200, "eval_size": EVAL_DIALOGUES["full"], "max_length": 768,
                  "batch_size": 8, "train_steps": 300, "max_new_tokens": 100, "generation_batch_size": 32,
                  "seconds": {"total": 900, "load": 30, "dpo": 500, "evaluate": 150}},
-        "quick": {"train_size": 300, "eval_size": EVAL_DIALOGUES["quick"], "max_length": 320,
+        "quick": {"train_size": 300, "val_size": 200, "eval_size": EVAL_DIALOGUES["quick"], "max_length": 320,
                   "batch_size": 2, "lr": 1e-4, "train_steps": 25, "max_new_tokens": 48,
-                  "seconds": {"total": 461, "load": 3, "dpo": 297, "evaluate": 61}},
+                  "seconds": {"total": 693, "load": 3, "dpo": 464, "evaluate": 62}},
         "tiny": {"train_size": 200, "val_size": 40, "eval_size": EVAL_DIALOGUES["tiny"], "max_length": 192,
                  "lora_targets": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
                  "lr": 2e-3, "train_steps": 30, "max_new_tokens": 30, "generation_batch_size": 40,
