@@ -28,6 +28,13 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
                 "fifteen", "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "million")
 CLOCK_WORDS = ("noon", "midnight")
+SPEAKER = re.compile(r"#Person([12])#")  # DialogSum names its two speakers #Person1# and #Person2#
+
+
+def first_speaker(text):
+    """The first speaker tag of a text ("#Person2#"), or None: in DialogSum's summaries, the main actor."""
+    match = SPEAKER.search(text)
+    return match.group() if match else None
 
 
 def distinct_dialogues(rows, n=None):

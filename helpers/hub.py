@@ -73,15 +73,11 @@ def choose_profile(lessons, explicit, state):
 
 
 def decide(lessons, explicit=None):
-    """(profile, why, hub state): the hub state once, then the profile; offline, this process goes offline too.
-    `why` is the profile's reason, then the hub state's: "automatic: GPU found; online (the Hub answered)"."""
+    """(profile, why, hub state, the profile's reason alone): the hub state once, then the profile; offline, this
+    process goes offline too. `why` is both reasons: "automatic: GPU found; online (the Hub answered)"; a runner
+    hands the profile's reason alone to its kernels, which decide the hub state from COURSE_HUB."""
     state, hub_why = hub_state()
     if state == "offline":
         env.go_offline()
-    profile, why = choose_profile(lessons, explicit, state)
-    return profile, f"{why}; {state} ({hub_why})", state
-
-
-def profile_reason(why):
-    """The profile's part of decide()'s `why`, which a runner hands to its kernels with the profile."""
-    return why.split("; ")[0]
+    profile, profile_why = choose_profile(lessons, explicit, state)
+    return profile, f"{profile_why}; {state} ({hub_why})", state, profile_why

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from . import validate
-from .dialogsum import CLOCK_WORDS, MONTHS, NUMBER_WORDS, WEEKDAYS, WORD
+from .dialogsum import CLOCK_WORDS, MONTHS, NUMBER_WORDS, WEEKDAYS, WORD, first_speaker
 from .errors import InputError
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
@@ -150,9 +150,7 @@ def speaker_check(summaries, references):
     `references`: a list of human summaries per summary (or one string each)."""
     summaries = validate.texts("summaries", summaries)
     validate.same_length("summaries", summaries, "references", references)
-    first = [re.search(r"#Person[12]#", s) for s in summaries]
-    agree = [m.group() in {r.group() for r in map(re.compile(r"#Person[12]#").search,
-                                                 [refs] if isinstance(refs, str) else refs) if r}
-             for m, refs in zip(first, references) if m]
+    agree = [first_speaker(summary) in {first_speaker(r) for r in ([refs] if isinstance(refs, str) else refs)}
+             for summary, refs in zip(summaries, references) if first_speaker(summary)]
     return {"summaries naming a speaker": len(agree) / len(summaries),
             "first speaker as in a human summary": sum(agree) / len(agree) if agree else float("nan")}

@@ -11,11 +11,10 @@ import re
 
 from . import validate
 from .chat import chat_request
-from .dialogsum import MONTHS, NUMBER_WORDS, WEEKDAYS, WORD
+from .dialogsum import MONTHS, NUMBER_WORDS, SPEAKER, WEEKDAYS, WORD, first_speaker
 from .errors import InputError
 
 TAGS = ("#Person1#", "#Person2#")
-TAG = re.compile(r"#Person([12])#")
 # Constructions as true with the speakers either way round ("#Person1# and #Person2# ...", "#Person2# talks with
 # #Person1# ..."): a swap leaves them as they are, and a summary with no other tag gets no speaker swap.
 SYMMETRIC = re.compile(r"#Person([12])# (?:and |(?:is |are )?(?:talk|chat|argu|meet|sit|quarrel)\w* "
@@ -78,16 +77,10 @@ def swap_speakers(summary):
     leaves it as true as before: no tag outside them, or the same sentences in another order ("A asks B. B asks A.")."""
     parts, last = [], 0
     for match in SYMMETRIC.finditer(summary):
-        parts += [TAG.sub(lambda m: TAGS[2 - int(m.group(1))], summary[last:match.start()]), match.group()]
+        parts += [SPEAKER.sub(lambda m: TAGS[2 - int(m.group(1))], summary[last:match.start()]), match.group()]
         last = match.end()
-    swapped = "".join(parts) + TAG.sub(lambda m: TAGS[2 - int(m.group(1))], summary[last:])
+    swapped = "".join(parts) + SPEAKER.sub(lambda m: TAGS[2 - int(m.group(1))], summary[last:])
     return None if _sentences(swapped) == _sentences(summary) else swapped
-
-
-def opening_tag(text):
-    """The first speaker tag of a text ("#Person1#"), or None."""
-    match = TAG.search(text)
-    return match.group() if match else None
 
 
 def rejected_summary(summary, dialogue, rng, familiar=None):
@@ -116,7 +109,7 @@ def rejected_summary(summary, dialogue, rng, familiar=None):
 def opening(text):
     """(the first speaker tag, the word after it): ("#Person2#", "asks") for "#Person2# asks #Person1# to ..."."""
     match = re.search(r"#Person([12])#(?:'s)? ([A-Za-z]+)", text)
-    return (f"#Person{match.group(1)}#", match.group(2).lower()) if match else (opening_tag(text), None)
+    return (f"#Person{match.group(1)}#", match.group(2).lower()) if match else (first_speaker(text), None)
 
 
 def balance_openings(pairs):

@@ -209,7 +209,7 @@ def setup(lesson, profile=None, seed=SEED, quiet=False, course_version=None):
         print(VERSION_WARNING.format(wanted=course_version, loaded=config.COURSE_VERSION))
     lesson = profiles.check_lesson(lesson)
     check_libraries(lesson)
-    chosen, why, _ = hub.decide([lesson], profile)
+    chosen, why, _, _ = hub.decide([lesson], profile)
     stand_in = checks.stand_in_weights()
     if stand_in and chosen == "tiny":
         raise CourseError("Stand-in weights are for real-size smoke runs, and this run uses the `tiny` profile, "

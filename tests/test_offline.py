@@ -65,7 +65,7 @@ def test_an_unreachable_hub_switches_the_process_offline(monkeypatch):
     monkeypatch.delenv(config.HUB_ENV, raising=False)
     for name in env.OFFLINE_VARIABLES:
         monkeypatch.delenv(name, raising=False)
-    profile, why, state = hub.decide(["01"], "tiny")
+    profile, why, state, _ = hub.decide(["01"], "tiny")
     assert state == "offline" and "the Hub did not answer, so offline mode is on" in why
     assert huggingface_hub.constants.HF_HUB_OFFLINE and os.environ["HF_HUB_OFFLINE"] == "1"
 

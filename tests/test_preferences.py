@@ -65,7 +65,7 @@ def test_a_number_keeps_its_size_so_the_sentence_stays_plausible(seed):
 
 def opening_tag_reader(pair):
     """A reader who never sees the dialogue: prefers the answer that opens with #Person1# (a coin on ties)."""
-    chosen, rejected = (preferences.opening_tag(pair[k][0]["content"]) for k in ("chosen", "rejected"))
+    chosen, rejected = (dialogsum.first_speaker(pair[k][0]["content"]) for k in ("chosen", "rejected"))
     return 0.5 if chosen == rejected else float(chosen == "#Person1#")
 
 

@@ -25,8 +25,8 @@ def test_the_runner_s_reason_for_the_profile_reaches_the_kernel_s_run_table(monk
     from helpers.tools import runner
 
     monkeypatch.delenv("COURSE_PROFILE_REASON", raising=False)
-    profile, why, state = hub.decide(["01"], "tiny")
-    kernel = runner.kernel_environment(profile, state, why=hub.profile_reason(why))
+    profile, _, state, profile_why = hub.decide(["01"], "tiny")
+    kernel = runner.kernel_environment(profile, state, why=profile_why)
     assert kernel["COURSE_PROFILE_REASON"] == "chosen by you (by python -m helpers run)"
     for name in ("COURSE_PROFILE", "COURSE_PROFILE_REASON"):
         monkeypatch.setenv(name, kernel[name])

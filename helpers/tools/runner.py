@@ -167,7 +167,7 @@ def run_notebooks(paths=None, profile=None, build_dir=BUILD_DIR, stand_in_weight
         print(f"No such notebook: {', '.join(missing)}. The notebooks are in {NOTEBOOKS_DIR}/.")
         return 2
     try:  # fail in seconds, with the ways out, rather than inside the first notebook
-        chosen, why, hub_state = hub.decide([lesson_of(p) for p in paths], profile)
+        chosen, why, hub_state, profile_why = hub.decide([lesson_of(p) for p in paths], profile)
     except CourseError as error:
         print(f"Cannot run the notebooks: {error}")
         return 1
@@ -177,7 +177,7 @@ def run_notebooks(paths=None, profile=None, build_dir=BUILD_DIR, stand_in_weight
     results_dir = (build_dir / "results").resolve()
     shutil.rmtree(results_dir, ignore_errors=True)
     kernel_env = kernel_environment(chosen, hub_state, stand_in_weights, max_steps, max_rows, results_dir,
-                                    hub.profile_reason(why))
+                                    profile_why)
     rows = []
     for path in paths:
         print(f"▶ {path} ...", flush=True)
