@@ -35,6 +35,15 @@ def length_sorted_batches(lengths, batch_size):
     return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
 
 
+def progress_bar(batches, show, desc):
+    """`batches` behind a tqdm bar when `show` (tqdm.auto: a widget in Colab and JupyterLab, text elsewhere)."""
+    if not show:
+        return batches
+    from tqdm.auto import tqdm
+
+    return tqdm(batches, desc=desc)
+
+
 @contextlib.contextmanager
 def eval_mode(model):
     """model.eval() inside the block (dropout off), and the training mode it had restored afterwards."""

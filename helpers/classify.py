@@ -9,19 +9,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from . import validate
-from .batching import eval_mode, length_sorted_batches, token_lengths
+from .batching import eval_mode, length_sorted_batches, progress_bar, token_lengths
 from .errors import InputError
 from .plots import grouped_bars
 
 # ---------------------------------------------------------------- batched inference
-
-
-def _progress(iterable, show, desc):
-    if not show:
-        return iterable
-    from tqdm.auto import tqdm
-
-    return tqdm(iterable, desc=desc)
 
 
 def _batched_forward(model, tokenizer, texts, max_length, batch_size, device, progress, desc, step):
@@ -36,7 +28,7 @@ def _batched_forward(model, tokenizer, texts, max_length, batch_size, device, pr
     lengths = token_lengths(tokenizer, texts, max_length)
     results = [None] * len(texts)
     with eval_mode(model), torch.inference_mode():
-        for rows in _progress(length_sorted_batches(lengths, batch_size), progress, desc):
+        for rows in progress_bar(length_sorted_batches(lengths, batch_size), progress, desc):
             inputs = tokenizer([texts[i] for i in rows], padding=True, truncation=True, max_length=max_length,
                                return_tensors="pt").to(device)
             outputs = step(model, inputs).float().cpu()

@@ -9,7 +9,7 @@ Print any of these in a notebook to see what a run will use.
 # repository spells them differently. pyproject.toml reads COURSE_VERSION from here.
 REPO_URL = "https://github.com/llm-course-org/llm-course"
 REPO_BRANCH = "main"
-COURSE_VERSION = "0.6.0"
+COURSE_VERSION = "0.7.0"
 # Colab's setup cell installs the course from this tag: a notebook runs with the helpers it was written for.
 RELEASE_TAG = f"v{COURSE_VERSION}"
 
@@ -33,7 +33,7 @@ PROFILE_NAMES = ("full", "quick", "tiny")
 # What each profile is for, and the hardware its times refer to ("measured": False means an estimate).
 PROFILE_INFO = {
     "full": {"for": "a GPU (Colab T4 16 GB and up)", "timed_on": "Colab T4 GPU", "measured": False},
-    "quick": {"for": "CPU laptops and short workshops", "timed_on": "2-core CPU, real-size stand-ins",
+    "quick": {"for": "CPU laptops and short workshops", "timed_on": "2-core CPU with native bf16, real-size stand-ins",
               "measured": True},
     "tiny": {"for": "tests and offline use: tiny models, synthetic data", "timed_on": "2-core CPU",
              "measured": True},
@@ -95,21 +95,29 @@ EXTRAS = {"align": {"requirements": "requirements-align.txt", "module": "trl", "
 # Lessons 05, 06 and 07 score the same test dialogues: the first EVAL_DIALOGUES[profile] distinct ones of DialogSum.
 EVAL_DIALOGUES = {"full": 200, "quick": 50, "tiny": 40}
 
+# quick's times are measured on a CPU with native bf16, where quick trains under bf16 autocast (helpers.precision).
+# A CPU without it trains in fp32, slower by this factor: on a 2-core AMD EPYC, lesson 06's LoRA step (batch 4 x 256
+# tokens) took 5.4-6.2 s in fp32 and 3.1-3.3 s under bf16 autocast, and its three 40-step training cells 1.2-1.9x
+# longer in fp32. The steps below are the ones that train; Run.estimate prints them scaled on such a CPU.
+FP32_TRAINING_SLOWDOWN = 1.6
+TRAINING_STEPS = ("continued_pretraining", "full_ft", "lora", "lora_train", "full_train", "sft", "sft_prompt_counted",
+                  "sft_pad_masked", "dpo")
+
 # THE profiles table: lesson -> {"all": settings every profile shares, "full"/"quick"/"tiny": what differs}.
 # "models" and "datasets" map a role in the lesson to a logical name above.
 # "seconds" holds times: "total" for the whole notebook, other keys for single long steps (Run.estimate).
-# quick's seconds: one `make verify PROFILE=quick` run against the real-size stand-ins built with the checkpoints' real
-# tokenizers and DialogSum's real validation and test text (2-core AMD EPYC, 2026-12-06; 01 and 02 timed again alone;
-# 02, 06 and 07 from the run of the next session, same machine, whose other notebooks matched this one within 1.15x),
-# divided by 1.15: earlier runs on a 2-core Intel Xeon took 1.1-1.7x less time than the same steps on that AMD EPYC,
-# so each printed figure sits between the two machines, within 1.3x of each at their typical ratio (1.3x).
+# quick's seconds: `make verify PROFILE=quick` against the real-size stand-ins built with the checkpoints' real
+# tokenizers and DialogSum's real validation and test text, on a 2-core AMD EPYC with AVX512-BF16 (so quick trained
+# under bf16 autocast), 2026-12-06, as measured; a second run the same day checked each printed figure against its
+# cell (helpers.tools.report, within 1.3x). On a CPU without native bf16 the training steps print these scaled by
+# FP32_TRAINING_SLOWDOWN (above).
 # tiny's: measured on a 2-core CPU; full's: estimates for a Colab T4, never timed on one.
 LESSON_SETTINGS = {
     "00": {
         "all": {"models": {"encoder": "bert", "decoder": "gpt2", "seq2seq": "flan-t5"},
                 "datasets": {"reviews": "imdb", "dialogues": "dialogsum"}, "sample_size": 3},
         "full": {"seconds": {"total": 120, "load": 60}},
-        "quick": {"seconds": {"total": 12, "load": 4}},
+        "quick": {"seconds": {"total": 14, "load": 2}},
         "tiny": {"seconds": {"total": 10, "load": 2}},
     },
     "01": {
@@ -123,11 +131,11 @@ LESSON_SETTINGS = {
                 "collator_repeats": 300, "mlm_train_size": 400, "mlm_max_length": 128, "mlm_steps": 20,
                 "mlm_batch_size": 8, "mlm_lr": 5e-5, "mlm_eval_size": 24, "mlm_eval_words": 40},
         "full": {"mlm_train_size": 4000, "mlm_steps": 200, "mlm_batch_size": 16, "mlm_eval_size": 48,
-                 "seconds": {"total": 150, "load": 30, "continued_pretraining": 90}},
-        "quick": {"seconds": {"total": 277, "load": 3, "continued_pretraining": 194}},
+                 "seconds": {"total": 150, "load": 30, "score": 30, "continued_pretraining": 90}},
+        "quick": {"seconds": {"total": 289, "load": 1, "score": 92, "continued_pretraining": 184}},
         "tiny": {"attention_layer": 1, "mlm_train_size": 150, "mlm_max_length": 64, "mlm_steps": 30,
                  "mlm_batch_size": 16, "mlm_lr": 1e-3, "mlm_eval_size": 8,
-                 "seconds": {"total": 20, "load": 1, "continued_pretraining": 3}},
+                 "seconds": {"total": 20, "load": 1, "score": 1, "continued_pretraining": 3}},
     },
     "02": {
         # eval_size: test dialogues scored with ROUGE (one batched pass per prompting setting);
@@ -138,7 +146,7 @@ LESSON_SETTINGS = {
         "full": {"eval_size": 200, "pool_size": 500, "sensitivity_size": 50, "max_new_tokens": 60, "batch_size": 16,
                  "seconds": {"total": 330, "load": 40, "rouge": 150, "sensitivity": 50}},
         "quick": {"eval_size": 20, "pool_size": 200, "max_new_tokens": 50, "batch_size": 10,
-                  "seconds": {"total": 181, "load": 3, "rouge": 90, "sensitivity": 23}},
+                  "seconds": {"total": 233, "load": 1, "rouge": 117, "sensitivity": 29}},
         "tiny": {"eval_size": 16, "pool_size": 100, "shots": 5, "max_new_tokens": 20, "batch_size": 16,
                  "seconds": {"total": 15, "load": 7, "rouge": 3, "sensitivity": 1}},
     },
@@ -148,7 +156,7 @@ LESSON_SETTINGS = {
         # dtype: GPT-2 stays in float32 everywhere: the token-for-token checks compare close probabilities.
         "all": {"models": {"lm": "gpt2"}, "datasets": {}, "dtype": "float32", "num_beams": 4, "show_top": 10},
         "full": {"max_new_tokens": 60, "num_beams": 5, "n_samples": 20, "seconds": {"total": 120, "comparison": 20}},
-        "quick": {"max_new_tokens": 40, "n_samples": 5, "seconds": {"total": 64, "comparison": 16}},
+        "quick": {"max_new_tokens": 40, "n_samples": 5, "seconds": {"total": 84, "comparison": 21}},
         "tiny": {"max_new_tokens": 24, "n_samples": 8, "seconds": {"total": 15, "comparison": 5}},
     },
     "04": {
@@ -169,7 +177,7 @@ LESSON_SETTINGS = {
                  "seconds": {"total": 900, "features": 60, "full_ft": 240, "lora": 200, "padding": 30}},
         "quick": {"max_length": 128, "epochs": 1, "lr": 5e-5, "lora_epochs": 2, "lora_lr": 1e-3,
                   "padding_sample": 64,
-                  "seconds": {"total": 411, "features": 46, "full_ft": 93, "lora": 138, "padding": 48}},
+                  "seconds": {"total": 403, "features": 50, "full_ft": 69, "lora": 108, "padding": 69}},
         "tiny": {"max_length": 256, "epochs": 3, "lr": 2e-3, "lora_r": 4, "lora_epochs": 3, "lora_lr": 5e-3,
                  "padding_sample": 200,
                  "seconds": {"total": 30, "features": 1, "full_ft": 5, "lora": 5, "padding": 2}},
@@ -199,8 +207,8 @@ LESSON_SETTINGS = {
         "quick": {"models": {"seq2seq": "flan-t5-small"}, "train_size": 800, "val_size": 32,
                   "eval_size": EVAL_DIALOGUES["quick"],
                   "lora_lr": 2e-3, "max_new_tokens": 60, "generation_batch_size": 25,
-                  "seconds": {"total": 323, "zero_shot": 19, "lora_train": 120, "full_train": 141,
-                              "evaluate": 17, "deploy": 5}},
+                  "seconds": {"total": 315, "zero_shot": 21, "lora_train": 107, "full_train": 131,
+                              "evaluate": 25, "deploy": 8}},
         "tiny": {"train_size": 400, "val_size": 40, "eval_size": EVAL_DIALOGUES["tiny"], "batch_size": 16, "lora_r": 2,
                  "lora_alpha": 8, "lora_targets": ["q", "k", "v", "o", "wi_0", "wi_1", "wo"], "lora_lr": 1.5e-2,
                  "full_lr": 3e-3, "train_steps": 150, "max_new_tokens": 40,
@@ -211,7 +219,11 @@ LESSON_SETTINGS = {
     "06": {
         # chat: the instruct model whose chat template the lesson uses and demonstrates; base: the model trained.
         # max_length: prompt and answer together, in tokens; a longer dialogue is cut inside the template.
-        # train_steps: optimizer steps, the same for the answer-only, prompt-counted and pad-masked runs.
+        # train_steps: optimizer steps, the same for the answer-only, prompt-counted and pad-masked runs (quick: 25, so
+        # that three runs and four models' generation fit 10 minutes on 2 cores; with 40 the lesson took 13-14 min in
+        # fp32 and 13 min under bf16 autocast, 30 steps 9.5 min, on a 2-core AMD EPYC).
+        # max_new_tokens: quick's 40 is 1.6x the human test summaries' mean length in SmolLM2 tokens (25.5, median 23,
+        # over quick's 50 test dialogues).
         # lora_targets: tiny's 64-wide model needs every linear layer: with q_proj and v_proj alone it looped on the
         # speaker tags and never stopped after 150 steps (measured in tiny). tiny's lora_dropout is 0: at that size
         # the dropout's extra operations took 40% of each training run (measured: 25 s against 15 s for 150 steps).
@@ -222,15 +234,18 @@ LESSON_SETTINGS = {
                 "generation_batch_size": 25, "demo_new_tokens": 60},
         "full": {"train_size": 4000, "val_size": 100, "eval_size": EVAL_DIALOGUES["full"], "max_length": 768,
                  "lr": 2e-4, "train_steps": 400, "max_new_tokens": 100, "generation_batch_size": 32,
-                 "seconds": {"total": 1050, "load": 30, "sft": 240, "evaluate": 160, "deploy": 30}},
-        "quick": {"eval_size": EVAL_DIALOGUES["quick"], "max_length": 256, "batch_size": 4, "train_steps": 40,
-                  "max_new_tokens": 48,
-                  "seconds": {"total": 740, "load": 4, "sft": 185, "evaluate": 112, "deploy": 17}},
+                 "seconds": {"total": 1050, "load": 30, "sft": 240, "sft_prompt_counted": 240, "sft_pad_masked": 240,
+                             "evaluate": 160, "deploy": 30}},
+        "quick": {"eval_size": EVAL_DIALOGUES["quick"], "max_length": 256, "batch_size": 4, "train_steps": 25,
+                  "max_new_tokens": 40,
+                  "seconds": {"total": 444, "load": 1, "sft": 119, "sft_prompt_counted": 94, "sft_pad_masked": 78,
+                              "evaluate": 92, "deploy": 17}},
         "tiny": {"train_size": 400, "val_size": 40, "eval_size": EVAL_DIALOGUES["tiny"], "max_length": 192,
                  "lora_targets": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
                  "batch_size": 16, "lr": 1e-2, "lora_dropout": 0.0, "train_steps": 100, "max_new_tokens": 30,
                  "generation_batch_size": 40, "demo_new_tokens": 30,
-                 "seconds": {"total": 45, "load": 4, "sft": 10, "evaluate": 2, "deploy": 1}},
+                 "seconds": {"total": 45, "load": 4, "sft": 10, "sft_prompt_counted": 10, "sft_pad_masked": 10,
+                             "evaluate": 2, "deploy": 1}},
     },
     "07": {
         # chat / base: as lesson 06; the policy starts from lesson 06's SFT model when its adapter is there (saved in
@@ -244,7 +259,9 @@ LESSON_SETTINGS = {
         # forward pass of the reference. val_size: rows drawn for held-out pairs; with the pair rule's balance and
         # max_length, about one in six of DialogSum's validation rows became a held-out pair at quick's 320 tokens
         # (11 of 64 in a stand-in run), so quick draws 200. eval_pairs: the held-out pairs TRL scores during
-        # training, four times (the curve); section 6 scores all of them.
+        # training, three times (the curve; quick's 8: each evaluation of 16 took about 48 s on 2 cores in fp32);
+        # section 6 scores all of them. quick's 20 steps: with 25 the lesson took 9.9 min under bf16 autocast on a
+        # 2-core AMD EPYC, too close to its 10.
         "all": {"models": {"chat": "smollm2-instruct", "base": "smollm2"}, "datasets": {"dialogues": "dialogsum"},
                 "lora_targets": ["q_proj", "v_proj"], "lora_r": 16, "lora_alpha": 32, "beta": 0.1,
                 "train_size": 800, "val_size": 64, "max_length": 384, "batch_size": 4, "lr": 5e-5,
@@ -253,8 +270,8 @@ LESSON_SETTINGS = {
                  "batch_size": 8, "train_steps": 300, "max_new_tokens": 100, "generation_batch_size": 32,
                  "seconds": {"total": 900, "load": 30, "dpo": 500, "evaluate": 150}},
         "quick": {"train_size": 300, "val_size": 200, "eval_size": EVAL_DIALOGUES["quick"], "max_length": 320,
-                  "batch_size": 2, "lr": 1e-4, "train_steps": 25, "max_new_tokens": 48,
-                  "seconds": {"total": 693, "load": 3, "dpo": 464, "evaluate": 62}},
+                  "batch_size": 2, "lr": 1e-4, "train_steps": 20, "max_new_tokens": 40, "eval_pairs": 8,
+                  "seconds": {"total": 461, "load": 1, "dpo": 278, "evaluate": 70}},
         "tiny": {"train_size": 200, "val_size": 40, "eval_size": EVAL_DIALOGUES["tiny"], "max_length": 192,
                  "lora_targets": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
                  "lr": 2e-3, "train_steps": 30, "max_new_tokens": 30, "generation_batch_size": 40,

@@ -5,7 +5,7 @@ what `no_repeat_ngram_size` forbids, and greedy outputs compared up to their nea
 import torch
 
 from . import validate
-from .batching import eval_mode, length_sorted_batches, token_lengths
+from .batching import eval_mode, length_sorted_batches, progress_bar, token_lengths
 from .errors import InputError
 
 
@@ -24,7 +24,7 @@ def _ending(new_ids, stop_ids):
 
 
 def generate_batched(model, tokenizer, texts, batch_size=16, max_input_tokens=512, return_endings=False,
-                     **generate_kwargs):
+                     progress=False, **generate_kwargs):
     """Generate for every text, `batch_size` at a time; returns decoded strings in the input order.
 
     Texts are sorted by length in tokens before batching, so each batch pads to similar lengths, and the outputs
@@ -33,6 +33,7 @@ def generate_batched(model, tokenizer, texts, batch_size=16, max_input_tokens=51
     arguments (or `generation_config=`). Decoder-only models need left padding: load their tokenizer with
     `padding_side="left"`. With `return_endings=True` it returns (texts, endings): for each text, a dict with
     "new_tokens" (tokens written before the stop token) and "stopped" (False: max_new_tokens cut it off).
+    `progress=True` shows a bar over the batches (notebooks pass run.show_progress: on in quick and full).
     """
     texts = validate.texts("texts", texts)
     batch_size = validate.positive_int("batch_size", batch_size)
@@ -47,7 +48,7 @@ def generate_batched(model, tokenizer, texts, batch_size=16, max_input_tokens=51
     stop_ids = _stop_ids(model, generate_kwargs)
     device = next(model.parameters()).device
     with eval_mode(model), torch.inference_mode():
-        for rows in length_sorted_batches(lengths, batch_size):
+        for rows in progress_bar(length_sorted_batches(lengths, batch_size), progress, "generate"):
             batch = tokenizer([texts[i] for i in rows], return_tensors="pt", padding=True, truncation=True,
                               max_length=max_input_tokens).to(device)
             generated = model.generate(**batch, **generate_kwargs)

@@ -44,6 +44,9 @@ def offline_error(profile, missing):
         "offline-or-hub-errors")
 
 
+CACHE_NOTE = "using the local cache"
+
+
 def choose_profile(lessons, explicit, state):
     """(profile, why it was chosen) for these lessons, given the hub `state` ('online' or 'offline').
 
@@ -62,7 +65,8 @@ def choose_profile(lessons, explicit, state):
             missing = missing_from_cache(lessons, chosen)
             if missing:
                 raise offline_error(chosen, missing)
-            why += "; using the local cache"
+            if CACHE_NOTE not in why:  # a runner's reason, handed on to its kernels, already says it
+                why += f"; {CACHE_NOTE}"
         return chosen, why
     wanted = "full" if env.pick_device() == "cuda" else "quick"
     if online:

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import torch
 
 from . import validate
-from .batching import IGNORE_INDEX
+from .batching import IGNORE_INDEX, progress_bar
 from .errors import InputError
 
 
@@ -115,15 +115,17 @@ def pseudo_perplexity(model, tokenizer, text):
     return math.exp(-sum(scores) / len(scores))
 
 
-def corpus_pseudo_perplexity(model, tokenizer, texts):
+def corpus_pseudo_perplexity(model, tokenizer, texts, progress=False):
     """Pseudo-perplexity of `texts` taken as one corpus: {"corpus", "per_text", "tokens"}.
 
     "corpus" is exp of the mean negative pseudo-log-likelihood over every token of every text: each token weighs the
     same, so one short, odd text cannot swing it the way it swings a mean of per-text figures. "per_text" holds each
     text's own pseudo-perplexity (from the same forward passes), "tokens" the number of tokens scored.
+    `progress=True` shows a bar over the texts (notebooks pass run.show_progress).
     """
     texts = validate.texts("texts", texts)
-    per_text = [[score for _, score in pseudo_log_likelihoods(model, tokenizer, text)] for text in texts]
+    per_text = [[score for _, score in pseudo_log_likelihoods(model, tokenizer, text)]
+                for text in progress_bar(texts, progress, "pseudo-perplexity")]
     scores = [score for text_scores in per_text for score in text_scores]
     return {"corpus": math.exp(-sum(scores) / len(scores)), "tokens": len(scores),
             "per_text": [math.exp(-sum(t) / len(t)) for t in per_text]}

@@ -188,7 +188,7 @@ def dpo_settings(settings):
     steps = settings["train_steps"]
     return dict(beta=settings["beta"], learning_rate=settings["lr"], max_steps=steps,
                 per_device_train_batch_size=settings["batch_size"], per_device_eval_batch_size=settings["batch_size"],
-                eval_strategy="steps", eval_steps=max(1, steps // 4),  # held-out rewards logged during training
+                eval_strategy="steps", eval_steps=max(1, steps // 3),  # held-out rewards, three times in training
                 max_length=settings["max_length"], warmup_steps=0.1, lr_scheduler_type="linear",
                 logging_steps=max(1, steps // 10), save_strategy="no", report_to="none")
 

@@ -71,16 +71,23 @@ def capped(settings, max_rows=None, max_steps=None):
 # ---------------------------------------------------------------- one record per lesson and profile
 
 
+# A step shorter than this prints "under 10 s": its time is mostly loading and start-up, which vary between runs
+# and machines by more than the 1.3x a printed time is held to (helpers.tools.report).
+SHORT_STEP_S = 10
+
+
 def format_seconds(seconds):
+    if seconds < SHORT_STEP_S:
+        return f"under {SHORT_STEP_S} s"
     if seconds < 90:
-        return f"{seconds:.0f} s"
-    return f"{seconds / 60:.0f} min"
+        return f"about {seconds:.0f} s"
+    return f"about {seconds / 60:.0f} min"
 
 
 def time_note(profile, seconds):
     """'about 3 min on a 2-core CPU (measured)': how every printed time of the course reads."""
     info = config.PROFILE_INFO[profile]
-    return f"about {format_seconds(seconds)} on a {info['timed_on']} ({'measured' if info['measured'] else 'estimate'})"
+    return f"{format_seconds(seconds)} on a {info['timed_on']} ({'measured' if info['measured'] else 'estimate'})"
 
 
 def model_label(name, profile):

@@ -56,7 +56,7 @@ def preprocess(batch, tokenizer, build_prompt, max_source_length, max_target_len
 # ---------------------------------------------------------------- evaluation
 
 
-def evaluate_summaries(model, tokenizer, prompts, references, batch_size=16, max_input_tokens=512,
+def evaluate_summaries(model, tokenizer, prompts, references, batch_size=16, max_input_tokens=512, progress=False,
                        **generate_kwargs):
     """Summaries generated in batches (helpers.generation.generate_batched) and their ROUGE.
 
@@ -68,7 +68,7 @@ def evaluate_summaries(model, tokenizer, prompts, references, batch_size=16, max
     references = list(references)
     validate.same_length("prompts", prompts, "references", references)  # before minutes of generation
     predictions = generate_batched(model, tokenizer, prompts, batch_size=batch_size,
-                                   max_input_tokens=max_input_tokens, **generate_kwargs)
+                                   max_input_tokens=max_input_tokens, progress=progress, **generate_kwargs)
     return rouge(predictions, references), predictions
 
 

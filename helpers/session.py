@@ -47,6 +47,11 @@ class Run:
     seed: int = SEED
     stand_in_weights: bool = False
 
+    @property
+    def show_progress(self):
+        """Progress bars on long loops and training: in quick and full; tiny (and so the tests) stays silent."""
+        return self.profile != "tiny"
+
     def model_id(self, role):
         """The id to load for a model role of this lesson (e.g. 'mlm', 'seq2seq')."""
         return profiles.model_id(self._name("models", role), self.profile)
@@ -54,24 +59,29 @@ class Run:
     def dataset_id(self, role):
         return profiles.dataset_id(self._name("datasets", role), self.profile)
 
-    def dtype(self, role):
-        """The compute dtype for a model role on this device (see helpers.precision.pick_dtype), unless the
-        lesson's settings fix one (e.g. "dtype": "float32")."""
+    def dtype(self, role, training=False):
+        """The compute dtype for a model role on this device (see helpers.precision.pick_dtype; `training`: the
+        dtype its training autocasts to), unless the lesson's settings fix one (e.g. "dtype": "float32")."""
         import torch
 
         if "dtype" in self.settings:
             return getattr(torch, self.settings["dtype"])
-        return precision.pick_dtype(self.device, config.MODELS[self._name("models", role)]["family"])
+        family = config.MODELS[self._name("models", role)]["family"]
+        return precision.pick_dtype(self.device, family, self.profile, training)
 
     def precision_args(self, role):
         """Trainer flags for this model on this device: {'bf16': True}, {'fp16': True} or {} for mixed precision
-        (with use_cpu=True when a CPU follows a GPU's policy under COURSE_PRECISION), and on a Mac
-        {'use_cpu': True}, since the Trainer would otherwise move the model to the Apple GPU, which the course leaves
-        unused (helpers.env.pick_device says why)."""
-        flags = precision.precision_args(self.dtype(role), self.device)
+        (with use_cpu=True when a CPU trains under autocast: its own bf16, or a GPU's policy under COURSE_PRECISION),
+        and on a Mac {'use_cpu': True}, since the Trainer would otherwise move the model to the Apple GPU, which the
+        course leaves unused (helpers.env.pick_device says why)."""
+        flags = precision.precision_args(self.dtype(role, training=True), self.device)
         if self.device == "cpu" and env.apple_gpu_available():
             flags["use_cpu"] = True
         return flags
+
+    def generation_autocast(self):
+        """bf16 autocast for generation where this run trains in bf16, else nothing (helpers.precision)."""
+        return precision.generation_autocast(self.device, self.profile)
 
     def load_dataset(self, role, **kwargs):
         """`datasets.load_dataset` on this lesson's dataset, with a learner-sized error if it fails."""
@@ -108,8 +118,21 @@ class Run:
         A headless run (`python -m helpers run`) compares it with the cell's measured time in build/report.md.
         """
         seconds = self.seconds(key)
-        if seconds is not None:
-            print(f"⏱  This step takes {profiles.time_note(self.profile, seconds)} in the `{self.profile}` profile.")
+        if seconds is None:
+            return
+        note = ""
+        if self.trains_slower_than_timed(key):
+            seconds *= config.FP32_TRAINING_SLOWDOWN
+            note = (f" (timed under bf16 autocast; this CPU trains in fp32, about {config.FP32_TRAINING_SLOWDOWN}x "
+                    "slower)")
+        print(f"⏱  This step takes {profiles.time_note(self.profile, seconds)} in the `{self.profile}` profile"
+              f"{note}.")
+
+    def trains_slower_than_timed(self, key):
+        """True for a training step of `quick` on a CPU that trains in fp32: quick's times come from a CPU with
+        native bf16, where training runs under bf16 autocast."""
+        return (self.profile == "quick" and self.device == "cpu" and key in config.TRAINING_STEPS
+                and precision.precision_policy(self.device, self.profile)[0] == "fp32")
 
     def _name(self, kind, role):
         roles = self.settings[kind]
@@ -154,7 +177,7 @@ def run_table(run):
     rows = [("lesson", f"{run.lesson} {summary['title']}"),
             ("profile", f"{run.profile} ({run.why})"),
             ("device", device),
-            ("precision", "{} ({})".format(*precision.precision_policy(run.device)))]
+            ("precision", "{} ({})".format(*precision.precision_policy(run.device, run.profile)))]
     for role in run.settings["models"]:
         dtype = str(run.dtype(role)).replace("torch.", "")
         rows.append((f"model: {role}", f"{run.model_id(role)}  [dtype {dtype}]"))

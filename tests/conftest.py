@@ -15,6 +15,15 @@ def default_precision(monkeypatch):
     monkeypatch.delenv("COURSE_PRECISION", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def cpu_without_native_bf16(monkeypatch):
+    """The CPU's own bf16 (helpers.env.cpu_computes_bf16) differs between machines, CI's included: unit tests see a
+    CPU without it, and the tests of the policy switch it on themselves."""
+    from helpers import env
+
+    monkeypatch.setattr(env, "cpu_computes_bf16", lambda: False)
+
+
 @pytest.fixture(scope="session")
 def tiny_fixtures():
     from helpers.tiny import ensure_built

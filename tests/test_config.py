@@ -51,7 +51,7 @@ def test_every_printed_step_time_is_in_the_table_and_every_step_in_the_table_is_
 
 def test_time_budgets_per_profile():
     """The course's budgets, as helpers.tools.runner.BUDGETS holds them: tiny at most 60 s per notebook, quick at most
-    20 min on 2 cores; full at most 20 min on a T4."""
+    10 min on 2 cores (a workshop slot) and an hour for all; full at most 20 min on a T4."""
     from helpers.tools.runner import BUDGETS
 
     limits = {"tiny": BUDGETS["tiny"]["notebook_s"], "quick": BUDGETS["quick"]["notebook_s"], "full": 20 * 60}
@@ -72,3 +72,9 @@ def test_shared_settings_are_written_once():
             repeated = [k for k, v in spec[profile].items() if spec["all"].get(k, object()) == v]
             assert not repeated, f"lesson {lesson}, {profile} repeats {repeated} from 'all'"
             assert config.PROFILES[lesson][profile] == {**spec["all"], **spec[profile]}
+
+
+def test_the_training_steps_name_timed_steps():
+    """config.TRAINING_STEPS (scaled on CPUs without native bf16) names keys that lessons time, and no other."""
+    timed = {key for profiles in config.PROFILES.values() for settings in profiles.values() for key in settings["seconds"]}
+    assert set(config.TRAINING_STEPS) <= timed

@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from helpers import env, precision
+from helpers.env import cpu_computes_bf16 as read_cpu_bf16  # taken before tests/conftest.py stands in for it
 from helpers.errors import InputError
 
 
@@ -97,6 +98,38 @@ def test_the_override_wins_over_a_gpu(monkeypatch):
     assert precision.pick_dtype("cuda", "t5") == torch.bfloat16
 
 
+@pytest.mark.parametrize("native, profile, override, policy, training_dtype", [
+    (True, "quick", None, "bf16", torch.bfloat16), (True, "full", None, "bf16", torch.bfloat16),
+    (True, "tiny", None, "fp32", torch.float32), (False, "quick", None, "fp32", torch.float32),
+    (True, "quick", "fp32", "fp32", torch.float32), (False, "quick", "bf16", "bf16", torch.bfloat16)])
+def test_a_cpu_with_native_bf16_trains_under_autocast(monkeypatch, native, profile, override, policy,
+                                                       training_dtype):
+    """Native bf16 (AVX512-BF16, AMX) -> quick and full train under bf16 autocast; tiny and other CPUs stay fp32;
+    COURSE_PRECISION wins either way. Models loaded for inference stay fp32 under the CPU's own policy."""
+    monkeypatch.setattr(env, "cpu_computes_bf16", lambda: native)
+    if override:
+        monkeypatch.setenv("COURSE_PRECISION", override)
+    assert precision.precision_policy("cpu", profile)[0] == policy
+    assert precision.pick_dtype("cpu", "decoder", profile, training=True) == training_dtype
+    loaded = precision.pick_dtype("cpu", "decoder", profile)
+    assert loaded == (training_dtype if override else torch.float32)
+
+
+def test_native_bf16_is_read_from_the_cpu_and_only_on_x86(monkeypatch):
+    import platform
+
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: True, raising=False)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False, raising=False)
+    monkeypatch.setattr(platform, "machine", lambda: "x86_64")
+    assert read_cpu_bf16() is True
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False, raising=False)
+    assert read_cpu_bf16() is False
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: True, raising=False)
+    assert read_cpu_bf16() is True
+    monkeypatch.setattr(platform, "machine", lambda: "arm64")
+    assert read_cpu_bf16() is False
+
+
 def test_mixed_precision_on_a_cpu_keeps_the_trainer_on_it():
     """The Trainer refuses bf16 on a CPU unless told use_cpu=True ("Your setup doesn't support bf16/gpu")."""
     assert precision.precision_args(torch.bfloat16, "cpu") == {"bf16": True, "use_cpu": True}
@@ -170,3 +203,15 @@ def test_the_libraries_own_deprecation_warnings_are_silenced_and_others_are_not(
         warnings.warn("`is_gradient_checkpointing` is deprecated and will be removed in v6.", FutureWarning)
         warnings.warn("`torch_dtype` is deprecated! Use `dtype` instead!", FutureWarning)  # a learner's own call
     assert [str(w.message) for w in caught] == ["`torch_dtype` is deprecated! Use `dtype` instead!"]
+
+
+@pytest.mark.parametrize("native, profile, autocast", [(True, "quick", True), (True, "tiny", False),
+                                                       (False, "quick", False)])
+def test_generation_follows_the_training_precision(monkeypatch, native, profile, autocast):
+    """Lessons that compare trained and untrained models generate with all of them under the run's training
+    precision: bf16 autocast where it trains in bf16, nothing otherwise."""
+    monkeypatch.setattr(env, "cpu_computes_bf16", lambda: native)
+    with precision.generation_autocast("cpu", profile):
+        inside = torch.is_autocast_enabled("cpu")
+        product = torch.ones(2, 2) @ torch.ones(2, 2)
+    assert inside == autocast and product.dtype == (torch.bfloat16 if autocast else torch.float32)

@@ -337,3 +337,16 @@ def test_each_module_s_first_line_names_the_lessons_that_import_it():
     wrong = {name: (sorted(said), sorted(users.get(name, ()))) for name, said in claims.items()
              if said != users.get(name, set())}
     assert wrong == {}, "module: (lessons its first line names, lessons whose notebooks import it)"
+
+
+TRAINER_ARGUMENTS = re.compile(r"\b(?:Seq2Seq)?TrainingArguments\(|\bDPOConfig\(")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_training_shows_progress_in_quick_and_full_only(path):
+    """Every training configuration a lesson builds follows run.show_progress: a tqdm bar in quick and full, silent in
+    tiny (and so under the tests). The Trainer shows one unless told, so a lesson that forgets it is noisy in tiny."""
+    code = source(read(path))
+    for match in TRAINER_ARGUMENTS.finditer(code):
+        call = code[match.start():code.find("\n\n", match.start())]
+        assert "disable_tqdm=not run.show_progress" in call, f"{path.name}: {call[:80]}"

@@ -35,6 +35,16 @@ def test_the_runner_s_reason_for_the_profile_reaches_the_kernel_s_run_table(monk
     assert hub.choose_profile(["01"], None, "offline")[1] == "set by COURSE_PROFILE"
 
 
+def test_the_cache_note_is_said_once_when_a_runner_hands_it_on(monkeypatch):
+    """quick offline: the runner's reason already says 'using the local cache'; its kernels do not say it twice."""
+    monkeypatch.setattr(hub, "missing_from_cache", lambda lessons, profile: [])
+    monkeypatch.setenv("COURSE_PROFILE", "quick")
+    monkeypatch.setenv("COURSE_PROFILE_REASON", "chosen by you; using the local cache (by python -m helpers run)")
+    assert hub.choose_profile(["06"], None, "offline")[1].count("using the local cache") == 1
+    monkeypatch.delenv("COURSE_PROFILE_REASON")
+    assert hub.choose_profile(["06"], None, "offline")[1] == "set by COURSE_PROFILE; using the local cache"
+
+
 def test_offline_error_names_both_ways_out():
     message = str(hub.offline_error("quick", ["bert-base-uncased"]))
     assert "python -m helpers prefetch --profile quick" in message and "COURSE_PROFILE=tiny" in message
@@ -238,3 +248,17 @@ def test_lesson_07_without_its_optional_part_says_how_to_install_it(monkeypatch)
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "trl" else real(name, *a))
     with pytest.raises(CourseError, match=r'pip install -e "\.\[align\]"'):
         session.setup("07", profile="tiny", quiet=True)
+
+
+@pytest.mark.parametrize("native, key, printed", [(True, "sft", "about 3 min"), (False, "sft", "about 5 min"),
+                                                  (False, "evaluate", "about 2 min")])
+def test_quick_prints_training_times_scaled_on_a_cpu_without_native_bf16(monkeypatch, capsys, native, key, printed):
+    """quick's times come from a CPU that trains under bf16 autocast; one without native bf16 trains in fp32, and its
+    printed training times grow by config.FP32_TRAINING_SLOWDOWN (generation does not change)."""
+    from helpers import config, env, profiles
+
+    monkeypatch.setattr(env, "cpu_computes_bf16", lambda: native)
+    settings = {**profiles.lesson_settings("06", "quick"), "seconds": {"sft": 185, "evaluate": 112}}
+    session.Run("06", "quick", "test", "cpu", settings).estimate(key)
+    out = capsys.readouterr().out
+    assert printed in out and ("fp32" in out) == (not native and key in config.TRAINING_STEPS)

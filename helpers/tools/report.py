@@ -4,9 +4,9 @@ exercise solutions that passed; every results table the lessons recorded, and on
 
 from pathlib import Path
 
-from .. import config, results
+from .. import config, profiles, results
 
-RATIO_LIMIT = 1.5  # a printed estimate within this factor of the measured time counts as right
+RATIO_LIMIT = 1.3  # a printed estimate within this factor of the measured time counts as right
 
 
 def lesson_of(path):
@@ -17,11 +17,17 @@ def _estimate(lesson, profile, key):
     return config.PROFILES.get(lesson, {}).get(profile, {}).get("seconds", {}).get(key)
 
 
+def estimate_holds(measured, estimate):
+    """A printed time is right within RATIO_LIMIT; one that reads "under 10 s" when the step took under 10 s."""
+    if estimate < profiles.SHORT_STEP_S:
+        return measured < profiles.SHORT_STEP_S
+    return 1 / RATIO_LIMIT <= measured / estimate <= RATIO_LIMIT
+
+
 def _ratio(measured, estimate, compare=True):
     if not estimate or not compare:
         return ""
-    ratio = measured / estimate
-    return f"{ratio:.2f}" + ("" if 1 / RATIO_LIMIT <= ratio <= RATIO_LIMIT else " ⚠")
+    return f"{measured / estimate:.2f}" + ("" if estimate_holds(measured, estimate) else " ⚠")
 
 
 def write_report(rows, profile, results_dir, report_path, note="", compare=True):
@@ -52,7 +58,7 @@ def write_report(rows, profile, results_dir, report_path, note="", compare=True)
             lines += ["", f"**{row['path'].name} failed:** `{row['error']}`"]
     lines += ["", "## Timed steps", "",
               f"Each step that prints its time estimate, with the time its cell took (⚠: off by more than "
-              f"{RATIO_LIMIT}×), then the slowest cells without an estimate.", "",
+              f"{RATIO_LIMIT}×, or over {profiles.SHORT_STEP_S} s where it reads 'under {profiles.SHORT_STEP_S} s'), then the slowest cells without an estimate.", "",
               "| notebook | cell | step | estimate | measured | measured / estimate |", "|---" * 6 + "|"]
     for row in rows:
         lesson = lesson_of(row["path"])

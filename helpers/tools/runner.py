@@ -27,7 +27,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 # T4 would live in GPU memory (there in fp16 where the dtype policy allows), so a CPU peak above it is a warning
 # that the lesson may not fit a free Colab GPU. A rough proxy, not a T4 measurement.
 BUDGETS = {"tiny": {"notebook_s": 60, "total_s": None, "memory_gb": 8},
-           "quick": {"notebook_s": 20 * 60, "total_s": 75 * 60, "memory_gb": 8},
+           "quick": {"notebook_s": 10 * 60, "total_s": 60 * 60, "memory_gb": 8},  # a workshop slot each
            "full": {"notebook_s": None, "total_s": None, "memory_gb": 15}}
 
 
