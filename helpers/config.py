@@ -108,16 +108,16 @@ TRAINING_STEPS = ("continued_pretraining", "full_ft", "lora", "lora_train", "ful
 # "seconds" holds times: "total" for the whole notebook, other keys for single long steps (Run.estimate).
 # quick's seconds: `make verify PROFILE=quick` against the real-size stand-ins built with the checkpoints' real
 # tokenizers and DialogSum's real validation and test text, on a 2-core AMD EPYC with AVX512-BF16 (so quick trained
-# under bf16 autocast), 2026-12-06, as measured; a second run the same day checked each printed figure against its
-# cell (helpers.tools.report, within 1.3x). On a CPU without native bf16 the training steps print these scaled by
-# FP32_TRAINING_SLOWDOWN (above).
+# under bf16 autocast), 2026-12-06: the mean of two full runs the same day (37.4 and 38.3 min in all), each run's
+# cell within 1.3x of it (helpers.tools.report). On a CPU without native bf16 the training steps print these scaled
+# by FP32_TRAINING_SLOWDOWN (above).
 # tiny's: measured on a 2-core CPU; full's: estimates for a Colab T4, never timed on one.
 LESSON_SETTINGS = {
     "00": {
         "all": {"models": {"encoder": "bert", "decoder": "gpt2", "seq2seq": "flan-t5"},
                 "datasets": {"reviews": "imdb", "dialogues": "dialogsum"}, "sample_size": 3},
         "full": {"seconds": {"total": 120, "load": 60}},
-        "quick": {"seconds": {"total": 14, "load": 2}},
+        "quick": {"seconds": {"total": 13, "load": 2}},
         "tiny": {"seconds": {"total": 10, "load": 2}},
     },
     "01": {
@@ -132,7 +132,7 @@ LESSON_SETTINGS = {
                 "mlm_batch_size": 8, "mlm_lr": 5e-5, "mlm_eval_size": 24, "mlm_eval_words": 40},
         "full": {"mlm_train_size": 4000, "mlm_steps": 200, "mlm_batch_size": 16, "mlm_eval_size": 48,
                  "seconds": {"total": 150, "load": 30, "score": 30, "continued_pretraining": 90}},
-        "quick": {"seconds": {"total": 289, "load": 1, "score": 92, "continued_pretraining": 184}},
+        "quick": {"seconds": {"total": 281, "load": 1, "score": 91, "continued_pretraining": 176}},
         "tiny": {"attention_layer": 1, "mlm_train_size": 150, "mlm_max_length": 64, "mlm_steps": 30,
                  "mlm_batch_size": 16, "mlm_lr": 1e-3, "mlm_eval_size": 8,
                  "seconds": {"total": 20, "load": 1, "score": 1, "continued_pretraining": 3}},
@@ -146,7 +146,7 @@ LESSON_SETTINGS = {
         "full": {"eval_size": 200, "pool_size": 500, "sensitivity_size": 50, "max_new_tokens": 60, "batch_size": 16,
                  "seconds": {"total": 330, "load": 40, "rouge": 150, "sensitivity": 50}},
         "quick": {"eval_size": 20, "pool_size": 200, "max_new_tokens": 50, "batch_size": 10,
-                  "seconds": {"total": 233, "load": 1, "rouge": 117, "sensitivity": 29}},
+                  "seconds": {"total": 226, "load": 1, "rouge": 111, "sensitivity": 29}},
         "tiny": {"eval_size": 16, "pool_size": 100, "shots": 5, "max_new_tokens": 20, "batch_size": 16,
                  "seconds": {"total": 15, "load": 7, "rouge": 3, "sensitivity": 1}},
     },
@@ -156,7 +156,7 @@ LESSON_SETTINGS = {
         # dtype: GPT-2 stays in float32 everywhere: the token-for-token checks compare close probabilities.
         "all": {"models": {"lm": "gpt2"}, "datasets": {}, "dtype": "float32", "num_beams": 4, "show_top": 10},
         "full": {"max_new_tokens": 60, "num_beams": 5, "n_samples": 20, "seconds": {"total": 120, "comparison": 20}},
-        "quick": {"max_new_tokens": 40, "n_samples": 5, "seconds": {"total": 84, "comparison": 21}},
+        "quick": {"max_new_tokens": 40, "n_samples": 5, "seconds": {"total": 82, "comparison": 20}},
         "tiny": {"max_new_tokens": 24, "n_samples": 8, "seconds": {"total": 15, "comparison": 5}},
     },
     "04": {
@@ -177,7 +177,7 @@ LESSON_SETTINGS = {
                  "seconds": {"total": 900, "features": 60, "full_ft": 240, "lora": 200, "padding": 30}},
         "quick": {"max_length": 128, "epochs": 1, "lr": 5e-5, "lora_epochs": 2, "lora_lr": 1e-3,
                   "padding_sample": 64,
-                  "seconds": {"total": 403, "features": 50, "full_ft": 69, "lora": 108, "padding": 69}},
+                  "seconds": {"total": 400, "features": 52, "full_ft": 68, "lora": 105, "padding": 65}},
         "tiny": {"max_length": 256, "epochs": 3, "lr": 2e-3, "lora_r": 4, "lora_epochs": 3, "lora_lr": 5e-3,
                  "padding_sample": 200,
                  "seconds": {"total": 30, "features": 1, "full_ft": 5, "lora": 5, "padding": 2}},
@@ -207,8 +207,8 @@ LESSON_SETTINGS = {
         "quick": {"models": {"seq2seq": "flan-t5-small"}, "train_size": 800, "val_size": 32,
                   "eval_size": EVAL_DIALOGUES["quick"],
                   "lora_lr": 2e-3, "max_new_tokens": 60, "generation_batch_size": 25,
-                  "seconds": {"total": 315, "zero_shot": 21, "lora_train": 107, "full_train": 131,
-                              "evaluate": 25, "deploy": 8}},
+                  "seconds": {"total": 334, "zero_shot": 24, "lora_train": 111, "full_train": 135,
+                              "evaluate": 27, "deploy": 8}},
         "tiny": {"train_size": 400, "val_size": 40, "eval_size": EVAL_DIALOGUES["tiny"], "batch_size": 16, "lora_r": 2,
                  "lora_alpha": 8, "lora_targets": ["q", "k", "v", "o", "wi_0", "wi_1", "wo"], "lora_lr": 1.5e-2,
                  "full_lr": 3e-3, "train_steps": 150, "max_new_tokens": 40,
@@ -238,8 +238,8 @@ LESSON_SETTINGS = {
                              "evaluate": 160, "deploy": 30}},
         "quick": {"eval_size": EVAL_DIALOGUES["quick"], "max_length": 256, "batch_size": 4, "train_steps": 25,
                   "max_new_tokens": 40,
-                  "seconds": {"total": 444, "load": 1, "sft": 119, "sft_prompt_counted": 94, "sft_pad_masked": 78,
-                              "evaluate": 92, "deploy": 17}},
+                  "seconds": {"total": 458, "load": 2, "sft": 126, "sft_prompt_counted": 93, "sft_pad_masked": 79,
+                              "evaluate": 92, "deploy": 18}},
         "tiny": {"train_size": 400, "val_size": 40, "eval_size": EVAL_DIALOGUES["tiny"], "max_length": 192,
                  "lora_targets": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
                  "batch_size": 16, "lr": 1e-2, "lora_dropout": 0.0, "train_steps": 100, "max_new_tokens": 30,
@@ -271,7 +271,7 @@ LESSON_SETTINGS = {
                  "seconds": {"total": 900, "load": 30, "dpo": 500, "evaluate": 150}},
         "quick": {"train_size": 300, "val_size": 200, "eval_size": EVAL_DIALOGUES["quick"], "max_length": 320,
                   "batch_size": 2, "lr": 1e-4, "train_steps": 20, "max_new_tokens": 40, "eval_pairs": 8,
-                  "seconds": {"total": 461, "load": 1, "dpo": 278, "evaluate": 70}},
+                  "seconds": {"total": 478, "load": 1, "dpo": 287, "evaluate": 74}},
         "tiny": {"train_size": 200, "val_size": 40, "eval_size": EVAL_DIALOGUES["tiny"], "max_length": 192,
                  "lora_targets": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
                  "lr": 2e-3, "train_steps": 30, "max_new_tokens": 30, "generation_batch_size": 40,
