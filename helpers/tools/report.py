@@ -58,7 +58,8 @@ def write_report(rows, profile, results_dir, report_path, note="", compare=True)
             lines += ["", f"**{row['path'].name} failed:** `{row['error']}`"]
     lines += ["", "## Timed steps", "",
               f"Each step that prints its time estimate, with the time its cell took (⚠: off by more than "
-              f"{RATIO_LIMIT}×, or over {profiles.SHORT_STEP_S} s where it reads 'under {profiles.SHORT_STEP_S} s'), then the slowest cells without an estimate.", "",
+              f"{RATIO_LIMIT}×, or over {profiles.SHORT_STEP_S} s where it reads 'under {profiles.SHORT_STEP_S} s'), "
+              "then the slowest cells without an estimate.", "",
               "| notebook | cell | step | estimate | measured | measured / estimate |", "|---" * 6 + "|"]
     for row in rows:
         lesson = lesson_of(row["path"])
