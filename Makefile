@@ -32,8 +32,10 @@ test: $(STAMP)
 
 # The other end of the ranges: a fresh environment at the floors of constraints-min.txt (torch 2.6 comes from PyPI as a
 # CUDA build, about 3 GB), its own tiny fixtures built by those versions, the unit tests and lessons 00-06; then the
-# `align` extra at its floors (constraints-min-align.txt) with the tests that need it and lesson 07. About 6 min on
-# 2 cores when pip's cache holds torch 2.6.
+# `align` extra at its floors (constraints-min-align.txt) with the tests that need it and lessons 07 and 08. About
+# 6 min on 2 cores when pip's cache holds torch 2.6 (before lesson 08).
+# The lessons that need the `align` extra (helpers/config.py: LESSONS[...]["extra"]).
+ALIGN_NOTEBOOKS := $(wildcard notebooks/07_*.ipynb notebooks/08_*.ipynb)
 FLOOR_VENV := .venv-floors
 FLOOR_PY := $(FLOOR_VENV)/bin/python
 FLOOR_RUN := $(OFFLINE) COURSE_CACHE=$(CURDIR)/build/floors/cache COURSE_RESULTS_DIR=$(CURDIR)/build/floors/results
@@ -45,12 +47,12 @@ test-floors:
 	$(FLOOR_PY) -m pip install --quiet -c constraints-min.txt -r requirements.txt -r requirements-dev.txt -e .
 	$(FLOOR_PY) -m pip list --format=freeze | grep -iE "^(torch|transformers|datasets|peft|accelerate|numpy)=="
 	$(FLOOR_RUN) $(FLOOR_PY) -m helpers build-tiny
-	$(FLOOR_RUN) $(FLOOR_PY) -m pytest tests $(filter-out notebooks/07_%,$(wildcard notebooks/0*.ipynb)) $(NBVAL) \
+	$(FLOOR_RUN) $(FLOOR_PY) -m pytest tests $(filter-out $(ALIGN_NOTEBOOKS),$(wildcard notebooks/0*.ipynb)) $(NBVAL) \
 		-m "not align" --deselect tests/test_course_run.py
 	$(FLOOR_PY) -m pip install --quiet -c constraints-min-align.txt -r requirements-align.txt
 	$(FLOOR_PY) -m pip list --format=freeze | grep -iE "^(trl|datasets|accelerate)=="
 	$(FLOOR_RUN) $(FLOOR_PY) -m pytest tests -m align -p no:cacheprovider
-	$(FLOOR_RUN) $(FLOOR_PY) -m pytest notebooks/07_*.ipynb $(NBVAL)
+	$(FLOOR_RUN) $(FLOOR_PY) -m pytest $(ALIGN_NOTEBOOKS) $(NBVAL)
 
 # The path a GPU learner takes, walked on a CPU: every notebook in `tiny` under COURSE_PRECISION=bf16 (the policy of a
 # GPU with native bf16; on a CPU accelerate autocasts only in bf16, so this is the pass that trains under the autocast
@@ -66,9 +68,10 @@ test-precision: $(STAMP)
 
 # The versions most learners run: Python 3.13 with the versions Google Colab ships (constraints-colab.txt) installed
 # first, as the runtime a learner opens; then the course on top the way the setup cell installs it (not editable, no
-# constraints), the unit tests and lessons 00-06; then lesson 07's `align` extra last, as its setup cell does, with
-# the tests that need it and lesson 07. PyPI's torch 2.11 is a CUDA build (about 4 GB with its libraries, from pip's
-# cache after the first run); it runs on the CPU. About 7 min on 2 cores once pip's cache holds it (measured).
+# constraints), the unit tests and lessons 00-06; then the `align` extra last, as lesson 07's setup cell does, with
+# the tests that need it and lessons 07 and 08. PyPI's torch 2.11 is a CUDA build (about 4 GB with its libraries, from
+# pip's cache after the first run); it runs on the CPU. About 7 min on 2 cores once pip's cache holds it (measured,
+# before lesson 08).
 COLAB_PYTHON ?= $(HOME)/.pyenv/versions/3.13.0/bin/python
 COLAB_VENV := .venv-colab
 COLAB_PY := $(COLAB_VENV)/bin/python
@@ -82,14 +85,14 @@ test-colab:
 	$(COLAB_PY) -m pip list --format=freeze | grep -iE "^(torch|transformers|datasets|peft|accelerate|numpy|pyarrow|llm-course)=="
 	cd /tmp && $(CURDIR)/$(COLAB_PY) -c "import helpers; assert 'site-packages' in helpers.__file__, helpers.__file__"
 	$(COLAB_RUN) $(COLAB_PY) -m helpers build-tiny
-	$(COLAB_RUN) $(COLAB_PY) -m pytest tests $(filter-out notebooks/07_%,$(wildcard notebooks/0*.ipynb)) $(NBVAL) \
+	$(COLAB_RUN) $(COLAB_PY) -m pytest tests $(filter-out $(ALIGN_NOTEBOOKS),$(wildcard notebooks/0*.ipynb)) $(NBVAL) \
 		-m "not align" --deselect tests/test_course_run.py
 	$(COLAB_PY) -m pip freeze > build/colab/before-align.txt
 	$(COLAB_PY) -m pip install --quiet ".[align]" "$$($(COLAB_PY) -c 'from helpers.config import EXTRAS; print(EXTRAS["align"]["colab_bound"])')"
 	$(COLAB_PY) -m pip freeze > build/colab/after-align.txt
 	$(COLAB_PY) tests/colab_moves.py build/colab/before-align.txt build/colab/after-align.txt
 	$(COLAB_RUN) $(COLAB_PY) -m pytest tests -m align -p no:cacheprovider
-	$(COLAB_RUN) $(COLAB_PY) -m pytest notebooks/07_*.ipynb $(NBVAL)
+	$(COLAB_RUN) $(COLAB_PY) -m pytest $(ALIGN_NOTEBOOKS) $(NBVAL)
 
 course: $(STAMP)
 	$(PY) -m helpers run

@@ -1,6 +1,6 @@
-"""The request a chat model is trained and scored on in lesson 06 (instruction-tuning). Used by lessons 06 and 07.
+"""The request a chat model is trained and scored on in lesson 06 (instruction-tuning). Used by lessons 06-08.
 
-Lesson 07 sends the same request (its preference pairs start from lesson 06's model), so it lives here once. How the
+Lessons 07 and 08 send the same request (their policies start from lesson 06's model), so it lives here once. How the
 request becomes tokens (the chat template), which tokens the loss counts and how the model is trained are written in
 the notebook, where they are taught.
 """

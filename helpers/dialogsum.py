@@ -1,5 +1,5 @@
 """What the lessons need to know about DialogSum: its layout, its request, its words and details. Used by lessons 02,
-06 and 07 (05 through recipes).
+06, 07 and 08 (05 through recipes).
 
 DialogSum's test split lists each of its 500 dialogues three times, once per reference summary written by a
 different person: ids test_<i>_1, test_<i>_2 and test_<i>_3 (Chen et al., 2021, collected three summaries per test

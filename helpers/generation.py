@@ -1,6 +1,6 @@
 """Batched generation for evaluation (many inputs per `generate()` call, in length order), how generation ended,
 what `no_repeat_ngram_size` forbids, and greedy outputs compared up to their near ties. Used by lessons 02, 03, 05,
-06 and 07."""
+06, 07 and 08."""
 
 import torch
 

@@ -1,4 +1,4 @@
-"""What a method costs: memory to train, wall time, peak memory, size on disk. Used by lessons 04-07."""
+"""What a method costs: memory to train, wall time, peak memory, size on disk. Used by lessons 04-08."""
 
 import gc
 import threading

@@ -1,4 +1,4 @@
-"""Metrics used by more than one lesson: classification scores, ROUGE, perplexity. Used by lessons 02-07.
+"""Metrics used by more than one lesson: classification scores, ROUGE, perplexity. Used by lessons 02-08.
 
 ROUGE goes through the `evaluate` library, the way Hugging Face tutorials compute it, but with a metric module
 that ships with the course (helpers/course_rouge.py), loaded by path: `evaluate.load("rouge")` would download the

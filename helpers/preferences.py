@@ -1,5 +1,5 @@
 """Lesson 07 (preference tuning with DPO): preference pairs made from DialogSum, and the recipe that the lesson and
-scripts/train_preferences.py share.
+scripts/train_preferences.py share; lesson 08 and scripts/train_grpo.py train the same LoRA adapter (lora_config).
 
 A pair is a prompt (lesson 06's chat request, helpers.chat), a chosen answer (the human summary) and a rejected one:
 the same summary with one fact made wrong. The DPO loss and the sequence log-probabilities are written in the notebook,
@@ -194,7 +194,7 @@ def dpo_settings(settings):
 
 
 def lora_config(settings):
-    """The LoRA adapter of lesson 07: LoRA's own dropout is off (TRL switches every dropout off for DPO anyway)."""
+    """The LoRA adapter of lessons 07 and 08: LoRA's own dropout is off (TRL switches every dropout off for DPO)."""
     from peft import LoraConfig, TaskType
 
     targets = validate.texts("lora_targets", settings["lora_targets"])  # a string would reach peft as letters

@@ -339,7 +339,7 @@ def test_each_module_s_first_line_names_the_lessons_that_import_it():
     assert wrong == {}, "module: (lessons its first line names, lessons whose notebooks import it)"
 
 
-TRAINER_ARGUMENTS = re.compile(r"\b(?:Seq2Seq)?TrainingArguments\(|\bDPOConfig\(")
+TRAINER_ARGUMENTS = re.compile(r"\b(?:Seq2Seq)?TrainingArguments\(|\b(?:DPO|GRPO)Config\(")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -141,6 +141,21 @@ def test_the_preference_script_trains_the_adapter_and_the_held_out_loss_falls(tm
     assert (tmp_path / "adapter" / "adapter_model.safetensors").exists()
 
 
+@pytest.mark.align
+def test_the_grpo_script_trains_the_adapter_with_every_reward_logged(tmp_path, tiny_fixtures, monkeypatch):
+    """Lesson 08's script, in this process, 6 steps of 2 prompts x 4 completions, held-out rewards sampled before and
+    after. Whether they rise after 6 steps of a tiny model is chance, so only that they were measured is asserted."""
+    run_script(monkeypatch, "train_grpo", "--profile", "tiny", "--output_dir", str(tmp_path), "--max_steps", "6")
+    found = json.loads((tmp_path / "metrics.json").read_text())
+    names = ["no_unsupported_detail", "right_speakers", "stops", "length_in_range"]
+    assert found["rewards"] == names
+    for when in ("held-out rewards before", "held-out rewards after"):
+        assert set(found[when]) == {*names, "total"} and all(0 <= found[when][n] <= 1 for n in names)
+        assert found[when]["total"] == pytest.approx(sum(found[when][n] for n in names), abs=1e-4)
+    assert found["batches"]["optimizer steps"] == 6 and found["batches"]["global batch"] == 8
+    assert (tmp_path / "adapter" / "adapter_model.safetensors").exists()
+
+
 def test_a_smoke_runs_step_cap_reaches_the_classifier_script(monkeypatch, tiny_fixtures):
     """COURSE_MAX_STEPS caps lesson 04's max_steps; the script keeps the cap unless --max_steps says otherwise."""
     import helpers
@@ -159,7 +174,7 @@ def test_a_script_refuses_an_unknown_profile_by_name(monkeypatch, capsys):
     assert "invalid choice: 'medium'" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("name", ["train_classifier", "train_summarizer", "train_preferences"])
+@pytest.mark.parametrize("name", ["train_classifier", "train_summarizer", "train_preferences", "train_grpo"])
 def test_every_script_checks_its_choices_in_the_argument_parser(name):
     """argparse refuses a wrong --profile or --method before any work, as the run above shows for one script."""
     import dataclasses
