@@ -142,7 +142,7 @@ def test_the_preference_script_trains_the_adapter_and_the_held_out_loss_falls(tm
 
 
 @pytest.mark.align
-def test_the_grpo_script_trains_the_adapter_with_every_reward_logged(tmp_path, tiny_fixtures, monkeypatch):
+def test_the_grpo_script_trains_and_measures_every_reward(tmp_path, tiny_fixtures, monkeypatch):
     """Lesson 08's script, in this process, 6 steps of 2 prompts x 4 completions, held-out rewards sampled before and
     after. Whether they rise after 6 steps of a tiny model is chance, so only that they were measured is asserted."""
     run_script(monkeypatch, "train_grpo", "--profile", "tiny", "--output_dir", str(tmp_path), "--max_steps", "6")
