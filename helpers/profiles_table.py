@@ -12,9 +12,9 @@ EVAL_DIALOGUES = {"full": 200, "quick": 50, "tiny": 40}
 # "seconds" holds times: "total" for the whole notebook, other keys for single long steps (Run.estimate).
 # quick's seconds: `make verify PROFILE=quick` against the real-size stand-ins built with the checkpoints' real
 # tokenizers and DialogSum's real validation and test text, on a 2-core AMD EPYC with AVX512-BF16 (so quick trained
-# under bf16 autocast), 2026-12-06: the mean of two full runs the same day (37.4 and 38.3 min in all), each run's
-# cell within 1.3x of it (helpers.tools.report). On a CPU without native bf16 the training steps print these scaled
-# by FP32_TRAINING_SLOWDOWN (above).
+# under bf16 autocast), 2026-12-06: the mean of two full runs of lessons 00-07 the same day (37.4 and 38.3 min in
+# all) and of two runs of lesson 08 alone the next session, each run's cell within 1.3x of it (helpers.tools.report).
+# On a CPU without native bf16 the training steps print these scaled by FP32_TRAINING_SLOWDOWN (helpers.config).
 # tiny's: measured on a 2-core CPU; full's: estimates for a Colab T4, never timed on one.
 LESSON_SETTINGS = {
     "00": {
@@ -190,18 +190,23 @@ LESSON_SETTINGS = {
         # model's own distribution. beta 0.0 and epsilon 0.2: TRL 1.x's defaults (no KL term, so no reference model;
         # the clip of PPO). lr: for LoRA, lesson 07's quick rate; no published rate exists for this model and task.
         # check_prompts: prompts in the batch whose loss is computed by hand and by TRL.
+        # full: a step of 2 prompts x 8 completions of up to 384 + 96 tokens (about 7,700 tokens, as lesson 07's 16
+        # sequences of 768 at most); with 4 prompts of up to 512 tokens a capped CPU run of `make verify PROFILE=full`
+        # grew to 11 GB. quick: a step of 2 prompts x 4 completions took 15-17 s on the 2-core AMD EPYC under bf16
+        # autocast (generation of 40 tokens, then one forward and backward pass), so 10 steps a run; its times are the
+        # mean of two runs of this lesson alone (459 and 476 s), the other lessons' from the table's header.
         "all": {"models": {"chat": "smollm2-instruct", "base": "smollm2"}, "datasets": {"dialogues": "dialogsum"},
                 "lora_targets": ["q_proj", "v_proj"], "lora_r": 16, "lora_alpha": 32, "train_size": 100,
                 "max_prompt_length": 320, "num_generations": 4, "prompts_per_step": 2, "max_completion_length": 48,
                 "temperature": 1.0, "beta": 0.0, "epsilon": 0.2, "lr": 1e-4, "train_steps": 30,
                 "max_new_tokens": 48, "generation_batch_size": 25, "check_prompts": 2},
-        "full": {"train_size": 300, "eval_size": EVAL_DIALOGUES["full"], "max_prompt_length": 512,
-                 "num_generations": 8, "prompts_per_step": 4, "max_completion_length": 96, "train_steps": 200,
+        "full": {"train_size": 300, "eval_size": EVAL_DIALOGUES["full"], "max_prompt_length": 384,
+                 "num_generations": 8, "max_completion_length": 96, "train_steps": 100, "check_prompts": 1,
                  "max_new_tokens": 100, "generation_batch_size": 32,
-                 "seconds": {"total": 1200, "load": 30, "grpo": 450, "grpo_hacked": 450, "evaluate": 150}},
+                 "seconds": {"total": 1100, "load": 30, "grpo": 420, "grpo_hacked": 420, "evaluate": 150}},
         "quick": {"train_size": 150, "eval_size": EVAL_DIALOGUES["quick"], "max_prompt_length": 200,
                   "max_completion_length": 40, "train_steps": 10, "max_new_tokens": 40,
-                  "seconds": {"total": 480, "load": 2, "grpo": 150, "grpo_hacked": 150, "evaluate": 90}},
+                  "seconds": {"total": 467, "load": 2, "grpo": 159, "grpo_hacked": 167, "evaluate": 96}},
         "tiny": {"train_size": 60, "eval_size": EVAL_DIALOGUES["tiny"], "max_prompt_length": 192,
                  "lora_targets": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
                  "max_completion_length": 30, "lr": 5e-3, "train_steps": 20, "max_new_tokens": 30,
