@@ -54,6 +54,14 @@ def length_reward(words, low, high):
     return 1.0 if words <= high else max(0.0, 1.0 - (words - high) / high)
 
 
+def human_length_range(summaries):
+    """(low, high): the 5th and the 95th percentile of the human summaries' lengths in words."""
+    import numpy as np
+
+    words = np.array([len(validate.text("summary", s).split()) for s in summaries])
+    return tuple(int(v) for v in np.percentile(words, [5, 95]))
+
+
 def reward_functions(end_of_turn, low, high):
     """[no_unsupported_detail, right_speakers, stops, length_in_range]: the lesson's four rewards, each guarded.
     `end_of_turn`: the token id that ends an answer; `low`, `high`: the human summaries' length range in words."""

@@ -21,13 +21,10 @@ from typing import Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # a clone without `pip install -e .` works too
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
 from datasets import Dataset  # noqa: E402
-from peft import PeftModel  # noqa: E402
-from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: E402
+from transformers import AutoTokenizer  # noqa: E402
 
-from helpers import launch, preferences, rewards  # noqa: E402
+from helpers import chat, launch, preferences, rewards  # noqa: E402
 from helpers.dialogsum import distinct_dialogues  # noqa: E402
 from helpers.profiles import lesson_settings  # noqa: E402
 
@@ -51,15 +48,6 @@ def settings_for(args, run):
                                  num_generations=args.num_generations)
 
 
-def start_model(args, run):
-    """The policy's starting point: lesson 06's SFT model (its adapter merged into the base model), or the instruct
-    model."""
-    if args.sft_adapter:
-        base = AutoModelForCausalLM.from_pretrained(run.model_id("base"), dtype=torch.float32)
-        return PeftModel.from_pretrained(base, args.sft_adapter).merge_and_unload()
-    return AutoModelForCausalLM.from_pretrained(run.model_id("chat"), dtype=torch.float32)
-
-
 def held_out_rewards(trainer, names):
     """Each reward's mean over the held-out prompts, G completions sampled per prompt as in training."""
     found = trainer.evaluate()
@@ -77,8 +65,7 @@ def main():
                             settings["max_prompt_length"])
     held_out = rewards.prompts(distinct_dialogues(dialogues["test"], settings["eval_size"]), tokenizer,
                                settings["max_prompt_length"])
-    words = np.array([len(text.split()) for text in dialogues["train"]["summary"]])
-    low, high = (int(v) for v in np.percentile(words, [5, 95]))
+    low, high = rewards.human_length_range(dialogues["train"]["summary"])
     functions = rewards.reward_functions(tokenizer.convert_tokens_to_ids("<|im_end|>"), low, high)
     if args.reward != "all":
         functions = [f for f in functions if f.__name__ == args.reward]
@@ -87,7 +74,8 @@ def main():
     config = GRPOConfig(**launch.trainer_arguments(args, run), **rewards.grpo_settings(settings),
                         per_device_eval_batch_size=settings["num_generations"] * settings["prompts_per_step"],
                         **{"bf16": False, **run.precision_args("chat")})  # TRL's configs default to bf16
-    trainer = GRPOTrainer(model=start_model(args, run).to(run.device), args=config, processing_class=tokenizer,
+    policy = chat.start_model(run, args.sft_adapter).to(run.device)
+    trainer = GRPOTrainer(model=policy, args=config, processing_class=tokenizer,
                           reward_funcs=functions, peft_config=preferences.lora_config(settings),
                           train_dataset=Dataset.from_list(train), eval_dataset=Dataset.from_list(held_out))
     before = held_out_rewards(trainer, names)

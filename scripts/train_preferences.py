@@ -20,12 +20,10 @@ from typing import Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # a clone without `pip install -e .` works too
 
-import torch  # noqa: E402
 from datasets import Dataset  # noqa: E402
-from peft import PeftModel  # noqa: E402
-from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: E402
+from transformers import AutoTokenizer  # noqa: E402
 
-from helpers import launch, preferences  # noqa: E402
+from helpers import chat, launch, preferences  # noqa: E402
 from helpers.profiles import lesson_settings  # noqa: E402
 
 
@@ -41,15 +39,6 @@ def settings_for(args, run):
     return launch.with_overrides(run.settings, train_size=args.train_size, val_size=args.val_size,
                                  train_steps=args.max_steps, lr=args.learning_rate, beta=args.beta,
                                  batch_size=args.per_device_batch_size)
-
-
-def start_model(args, run):
-    """The policy's starting point: lesson 06's SFT model (its adapter merged into the base model), or the instruct
-    model."""
-    if args.sft_adapter:
-        base = AutoModelForCausalLM.from_pretrained(run.model_id("base"), dtype=torch.float32)
-        return PeftModel.from_pretrained(base, args.sft_adapter).merge_and_unload()
-    return AutoModelForCausalLM.from_pretrained(run.model_id("chat"), dtype=torch.float32)
 
 
 def main():
@@ -68,7 +57,8 @@ def main():
 
     config = DPOConfig(**launch.trainer_arguments(args, run), **preferences.dpo_settings(settings),
                        **{"bf16": False, **run.precision_args("chat")})  # TRL's configs default to bf16
-    trainer = DPOTrainer(model=start_model(args, run).to(run.device), args=config, processing_class=tokenizer,
+    policy = chat.start_model(run, args.sft_adapter).to(run.device)
+    trainer = DPOTrainer(model=policy, args=config, processing_class=tokenizer,
                          peft_config=preferences.lora_config(settings), train_dataset=train,
                          eval_dataset=Dataset.from_list(val_pairs).select_columns(columns))
     recorder = launch.ShardRecorder(trainer.data_collator)

@@ -130,3 +130,8 @@ def test_the_recipe_writes_out_trl_s_own_loss_defaults():
     for name in ("loss_type", "scale_rewards", "beta", "epsilon", "num_iterations", "temperature"):
         assert getattr(defaults, name) == recipe[name], name
     assert recipe["per_device_train_batch_size"] % recipe["num_generations"] == 0
+
+
+def test_the_length_range_is_the_human_summaries_5th_to_95th_percentile():
+    summaries = [" ".join(["w"] * n) for n in range(1, 101)]
+    assert rewards.human_length_range(summaries) == (5, 95)
