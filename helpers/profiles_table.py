@@ -193,8 +193,9 @@ LESSON_SETTINGS = {
         # full: a step of 2 prompts x 8 completions of up to 384 + 96 tokens (about 7,700 tokens, as lesson 07's 16
         # sequences of 768 at most); with 4 prompts of up to 512 tokens a capped CPU run of `make verify PROFILE=full`
         # grew to 11 GB. quick: a step of 2 prompts x 4 completions took 15-17 s on the 2-core AMD EPYC under bf16
-        # autocast (generation of 40 tokens, then one forward and backward pass), so 10 steps a run; its times are the
-        # mean of two runs of this lesson alone (459 and 476 s), the other lessons' from the table's header.
+        # autocast (generation of 40 tokens, then one forward and backward pass) and 21-23 s in a slower hour of the
+        # same machine, when 10 steps a run made the lesson 622 s (459 and 476 s before): so 8 steps. Its times are the
+        # mean of two runs of this lesson alone at 8 steps (547 and 511 s), the other lessons' from the table's header.
         "all": {"models": {"chat": "smollm2-instruct", "base": "smollm2"}, "datasets": {"dialogues": "dialogsum"},
                 "lora_targets": ["q_proj", "v_proj"], "lora_r": 16, "lora_alpha": 32, "train_size": 100,
                 "max_prompt_length": 320, "num_generations": 4, "prompts_per_step": 2, "max_completion_length": 48,
@@ -205,8 +206,8 @@ LESSON_SETTINGS = {
                  "max_new_tokens": 100, "generation_batch_size": 32,
                  "seconds": {"total": 1100, "load": 30, "grpo": 420, "grpo_hacked": 420, "evaluate": 150}},
         "quick": {"train_size": 150, "eval_size": EVAL_DIALOGUES["quick"], "max_prompt_length": 200,
-                  "max_completion_length": 40, "train_steps": 10, "max_new_tokens": 40,
-                  "seconds": {"total": 467, "load": 2, "grpo": 159, "grpo_hacked": 167, "evaluate": 96}},
+                  "max_completion_length": 40, "train_steps": 8, "max_new_tokens": 40,
+                  "seconds": {"total": 529, "load": 2, "grpo": 164, "grpo_hacked": 180, "evaluate": 116}},
         "tiny": {"train_size": 60, "eval_size": EVAL_DIALOGUES["tiny"], "max_prompt_length": 192,
                  "lora_targets": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
                  "max_completion_length": 30, "lr": 5e-3, "train_steps": 20, "max_new_tokens": 30,
