@@ -2,7 +2,7 @@
 
 Lessons 07 and 08 send the same request (their policies start from lesson 06's model), so it lives here once. How the
 request becomes tokens (the chat template), which tokens the loss counts and how the model is trained are written in
-the notebook, where they are taught; the notebooks also load their start model in view, and the scripts of lessons 07
+the notebook, where they are taught. Lesson 07 loads its start model in view; lesson 08 and the scripts of lessons 07
 and 08 share `start_model`.
 """
 
@@ -16,8 +16,8 @@ def chat_request(dialogue):
 
 
 def start_model(run, sft_adapter=None):
-    """The policy the scripts of lessons 07 and 08 start from, in fp32: lesson 06's SFT model (the adapter folder
-    `sft_adapter` merged into this profile's base model), or the instruct model when no adapter is given."""
+    """The policy lesson 08 and the scripts of lessons 07 and 08 start from, in fp32: lesson 06's SFT model (the
+    adapter folder `sft_adapter` merged into this profile's base model), or the instruct model without one."""
     import torch
     from transformers import AutoModelForCausalLM
 

@@ -4,7 +4,7 @@ Changing the size of the course is an edit here, never in a notebook. helpers.co
 dict per run (config.PROFILES[lesson][profile]); print it in a notebook to see what a run uses. Plain data only.
 """
 
-# Lessons 05, 06 and 07 score the same test dialogues: the first EVAL_DIALOGUES[profile] distinct ones of DialogSum.
+# Lessons 05-08 score the same test dialogues: the first EVAL_DIALOGUES[profile] distinct ones of DialogSum.
 EVAL_DIALOGUES = {"full": 200, "quick": 50, "tiny": 40}
 
 # THE profiles table: lesson -> {"all": settings every profile shares, "full"/"quick"/"tiny": what differs}.
@@ -13,7 +13,7 @@ EVAL_DIALOGUES = {"full": 200, "quick": 50, "tiny": 40}
 # quick's seconds: `make verify PROFILE=quick` against the real-size stand-ins built with the checkpoints' real
 # tokenizers and DialogSum's real validation and test text, on a 2-core AMD EPYC with AVX512-BF16 (so quick trained
 # under bf16 autocast), 2026-12-06: the mean of two full runs of lessons 00-07 the same day (37.4 and 38.3 min in
-# all) and of two runs of lesson 08 alone the next session, each run's cell within 1.3x of it (helpers.tools.report).
+# all) and of two runs of lesson 08 alone on 2026-12-07, each run's cell within 1.3x of it (helpers.tools.report).
 # On a CPU without native bf16 the training steps print these scaled by FP32_TRAINING_SLOWDOWN (helpers.config).
 # tiny's: measured on a 2-core CPU; full's: estimates for a Colab T4, never timed on one.
 LESSON_SETTINGS = {

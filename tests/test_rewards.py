@@ -90,20 +90,20 @@ def test_the_length_range_must_be_whole_words_in_order():
         rewards.reward_functions(END, 30, 8)
 
 
-class Tokenizer:
-    """Counts a rendered prompt as one token per word, which is all rewards.prompts needs."""
+def test_prompts_leave_out_a_dialogue_too_long_for_the_budget_and_say_when_none_fits(tiny_fixtures):
+    from transformers import AutoTokenizer
 
-    def apply_chat_template(self, messages, add_generation_prompt, return_dict):
-        return messages[0]["content"].split()
+    from helpers import cache
 
-
-def test_prompts_leave_out_a_dialogue_too_long_for_the_budget_and_say_when_none_fits():
-    rows = [{"dialogue": "short one"}, {"dialogue": " ".join(["word"] * 500)}]
-    kept = rewards.prompts(rows, Tokenizer(), max_prompt_length=50)
-    assert [p["dialogue"] for p in kept] == ["short one"]
-    assert kept[0]["prompt"][0]["role"] == "user"
+    tokenizer = AutoTokenizer.from_pretrained(cache.model_path("llama-instruct"))  # the chat template of 06-08
+    rows = [{"dialogue": "#Person1#: Hi."}, {"dialogue": " ".join(["#Person1#: Hello there."] * 100)}]
+    short = len(tokenizer.apply_chat_template(rewards.chat_request(rows[0]["dialogue"]), add_generation_prompt=True,
+                                              return_dict=False))
+    kept = rewards.prompts(rows, tokenizer, max_prompt_length=short)
+    assert [p["dialogue"] for p in kept] == [rows[0]["dialogue"]]
+    assert kept[0]["prompt"] == rewards.chat_request(rows[0]["dialogue"])
     with pytest.raises(InputError, match="max_prompt_length"):
-        rewards.prompts(rows, Tokenizer(), max_prompt_length=2)
+        rewards.prompts(rows, tokenizer, max_prompt_length=short - 1)
 
 
 def test_prompt_rows_come_after_lesson_07_s_held_out_rows_and_refuse_too_many():
